@@ -1,0 +1,3 @@
+from legal_ft.cli import main
+
+main()

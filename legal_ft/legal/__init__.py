@@ -1,0 +1,1 @@
+"""Domain knowledge about Russian procedural documents: document types, citations, sections."""
