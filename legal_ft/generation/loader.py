@@ -1,0 +1,85 @@
+"""Load a base model (and optionally a LoRA adapter on top) for inference.
+
+Everything that can be checked without loading weights is checked first (folders, pickles, adapter shapes read
+from the safetensors header), so a wrong path or an adapter for another base fails in a second with one line,
+not after minutes of loading with a size-mismatch traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from legal_ft.console import warn
+from legal_ft.generation.artifacts import AdapterInfo, check_adapter_fits, check_model_dir, inspect_adapter
+
+
+@dataclass(slots=True)
+class LoadedModel:
+    """A model ready to generate: the base (wrapped by PEFT when an adapter is on) and its tokenizer."""
+
+    model: Any
+    tokenizer: Any
+    model_dir: Path
+    adapter: AdapterInfo | None = None
+
+    @property
+    def device(self) -> Any:
+        return next(self.model.parameters()).device
+
+    @contextlib.contextmanager
+    def base_only(self) -> Iterator[None]:
+        """Run the base model alone: the adapter is switched off inside the block (no second copy in memory)."""
+        if self.adapter is None:
+            yield
+            return
+        with self.model.disable_adapter():
+            yield
+
+
+def pick_device(device: str | None = None) -> str:
+    import torch
+
+    if device:
+        return device
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def inference_dtype(device: str) -> Any:
+    """fp32 on CPU (half precision is slow and inexact there); bf16 where the GPU has it, else fp16."""
+    import torch
+
+    if not device.startswith("cuda"):
+        return torch.float32
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def load_for_inference(
+    model_dir: str | os.PathLike[str],
+    adapter_dir: str | os.PathLike[str] | None = None,
+    *,
+    allow_pickle: bool = False,
+    device: str | None = None,
+    dtype: Any = None,
+) -> LoadedModel:
+    """Load the base model from ``model_dir`` and put the adapter from ``adapter_dir`` on it (if given)."""
+    from legal_ft.modeling.loading import load_model_and_tokenizer
+
+    info = inspect_adapter(adapter_dir, allow_pickle=allow_pickle) if adapter_dir is not None else None
+    model_path = check_model_dir(model_dir, allow_pickle=allow_pickle)
+    device = pick_device(device)
+    model, tokenizer = load_model_and_tokenizer(model_path, dtype=dtype or inference_dtype(device))
+    if info is not None:
+        note = check_adapter_fits(model, info, model_path)
+        if note:
+            warn(note)
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, str(info.path), is_trainable=False)
+    model.to(device)
+    model.eval()
+    return LoadedModel(model=model, tokenizer=tokenizer, model_dir=model_path, adapter=info)
