@@ -1,0 +1,203 @@
+"""The per-record part of cleaning: normalise, then run every enabled rule on a shared `Document`.
+
+`Engine` is what other commands use to score text with the same rules (`load_engine("strict").check(record)`).
+It is built from an `EngineSpec` — plain, picklable settings — so worker processes rebuild the same engine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from legal_ft.cleaning.api import INTERNAL_ERROR, Document, Finding, Normaliser, Rule
+from legal_ft.cleaning.dedup import exact_key, signature
+from legal_ft.cleaning.plugins import PluginRegistry, load_plugins
+from legal_ft.cleaning.ruleset import ResolvedRuleSet, read_rule_set, resolve_rule_set
+from legal_ft.records import Record
+
+NORMALISED_KEY = "normalised"
+ENGINE_CODE = "LF000"
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Everything needed to build an engine, in a form that pickles to worker processes."""
+
+    rules: str = "default"  # a set name or a .toml path
+    rules_dirs: tuple[str, ...] = ()
+    tokenizer_dir: str | None = None
+    builtin: bool = True
+    entry_points: bool = True
+
+
+@dataclass(slots=True)
+class Outcome:
+    """One record after normalisation and checking (what a worker sends back)."""
+
+    index: int
+    original: Record
+    record: Record
+    findings: list[Finding]
+    normalised: list[str]  # normalisers that changed something in this run
+    doc_type: str | None = None
+    key: bytes | None = None
+    sig: Any = None
+    measures: dict[str, dict[str, float]] | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+
+@dataclass
+class Engine:
+    spec: EngineSpec
+    registry: PluginRegistry
+    rule_set: ResolvedRuleSet
+    rules: list[Rule] = field(default_factory=list)
+    normalisers: list[Normaliser] = field(default_factory=list)
+    tokenizer: Any = None
+
+    # -- building ----------------------------------------------------------------------------------------------
+    @classmethod
+    def from_spec(cls, spec: EngineSpec) -> "Engine":
+        source = read_rule_set(spec.rules)
+        dirs = [*source.plugin_dirs(), *(Path(d).resolve() for d in spec.rules_dirs)]
+        registry = load_plugins(dirs, builtin=spec.builtin, entry_points=spec.entry_points)
+        resolved = resolve_rule_set(source, registry)
+        resolved.plugin_dirs = dirs
+        tokenizer = _load_tokenizer(spec.tokenizer_dir) if spec.tokenizer_dir else None
+        rules = [registry.rules[code](resolved.thresholds[code]) for code in resolved.enabled]
+        normalisers = [registry.normalisers[name]() for name in resolved.normalisers]
+        return cls(spec, registry, resolved, rules, normalisers, tokenizer)
+
+    # -- per record --------------------------------------------------------------------------------------------
+    def normalise(self, record: Record) -> tuple[Record, list[str], list[Finding]]:
+        """Apply the normalisers in order; returns the new record, the names that changed it, and errors."""
+        changed: list[str] = []
+        current = record
+        for norm in self.normalisers:
+            try:
+                result = norm.apply(current)
+            except Exception as exc:  # noqa: BLE001 - a broken normaliser rejects the record, not the run
+                return current, changed, [_internal_error(ENGINE_CODE, norm.name, "normaliser", exc)]
+            if result is not None and _differs(result, current):
+                changed.append(norm.name)
+                current = result
+        if changed:
+            previous = current.metadata.get(NORMALISED_KEY)
+            names = list(previous) if isinstance(previous, list) else []
+            names += [n for n in changed if n not in names]
+            current = dataclasses.replace(current, metadata={**current.metadata, NORMALISED_KEY: names})
+        return current, changed, []
+
+    def document(self, record: Record) -> Document:
+        return Document(record, tokenizer=self.tokenizer)
+
+    def check_document(self, doc: Document) -> list[Finding]:
+        findings: list[Finding] = []
+        for rule in self.rules:
+            try:
+                found = rule.check(doc)
+                if found:
+                    findings.extend(found)
+            except Exception as exc:  # noqa: BLE001 - reported as a finding naming the rule
+                findings.append(_internal_error(rule.code, rule.name, "rule", exc))
+        return findings
+
+    def check(self, record: Record) -> list[Finding]:
+        """Findings for an already-normalised record (used to score generated documents)."""
+        return self.check_document(self.document(record))
+
+    def measure_document(self, doc: Document) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for rule in self.rules:
+            try:
+                values = rule.measure(doc)
+            except Exception:  # noqa: BLE001 - stats are best effort; the check step reports errors
+                continue
+            if values:
+                out[rule.code] = {k: float(v) for k, v in values.items()}
+        return out
+
+    def process(self, index: int, record: Record, *, with_signature: bool = True, measure: bool = False) -> Outcome:
+        """Normalise and check one record; compute its dedup key and signature when it passes."""
+        normalised, changed, errors = self.normalise(record)
+        out = Outcome(index, record, normalised, errors, changed)
+        if errors:
+            return out
+        doc = self.document(normalised)
+        if measure:
+            out.measures = self.measure_document(doc)
+            return out
+        out.findings = self.check_document(doc)
+        try:
+            out.doc_type = _slug(doc.doc_type)
+        except Exception:  # noqa: BLE001 - detection failing must not lose the record; rules report it
+            out.doc_type = None
+        if out.passed:
+            dedup = self.rule_set.dedup
+            if dedup.exact or dedup.near:
+                out.key = exact_key(normalised.output)
+            if dedup.near and with_signature:
+                out.sig = signature(normalised.output, dedup)
+        return out
+
+    def process_many(self, items: Sequence[tuple[int, Record]], measure: bool = False) -> list[Outcome]:
+        return [self.process(i, r, measure=measure) for i, r in items]
+
+
+def _slug(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(getattr(value, "value", value))
+
+
+def _differs(a: Record, b: Record) -> bool:
+    return (a.instruction, a.input, a.output, a.metadata, a.extra) != (b.instruction, b.input, b.output, b.metadata,
+                                                                         b.extra)
+
+
+def _internal_error(code: str, name: str, kind: str, exc: BaseException) -> Finding:
+    text = str(exc).strip().splitlines()
+    detail = f": {text[0][:200]}" if text else ""
+    return Finding(code, name, INTERNAL_ERROR, f"{kind} {code} {name} raised {type(exc).__name__}{detail}")
+
+
+def _load_tokenizer(path: str) -> Any:
+    from legal_ft.errors import InputError
+
+    p = Path(path)
+    if not p.is_dir():
+        raise InputError(f"tokenizer folder not found: {p}", "pass a model or tokenizer folder to --tokenizer")
+    try:
+        from transformers import AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(str(p))
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"cannot load a tokenizer from {p}: {type(exc).__name__}: {exc}",
+                         "the folder needs tokenizer.json / tokenizer_config.json") from exc
+
+
+def load_engine(rules: str = "default", rules_dirs: Sequence[str | Path] = (), tokenizer_dir: str | None = None,
+                **kwargs: Any) -> Engine:
+    """Build the engine for a rule set; the entry point for other commands (eval scores with the same rules)."""
+    return Engine.from_spec(EngineSpec(str(rules), tuple(str(d) for d in rules_dirs), tokenizer_dir, **kwargs))
+
+
+# Worker-process state: one engine per process, built once by the pool initializer.
+_worker_engine: Engine | None = None
+
+
+def init_worker(spec: EngineSpec) -> None:
+    global _worker_engine
+    _worker_engine = Engine.from_spec(spec)
+
+
+def work_chunk(args: tuple[list[tuple[int, Record]], bool]) -> list[Outcome]:
+    items, measure = args
+    assert _worker_engine is not None, "init_worker was not called"
+    return _worker_engine.process_many(items, measure=measure)

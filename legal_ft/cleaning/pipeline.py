@@ -1,0 +1,322 @@
+"""The clean run: stream records → normalise → rules → dedup → instruction variety → split → atomic outputs.
+
+Normalising and checking (the costly part) runs in the parent or, with ``workers > 1``, in a process pool over
+chunks of records with a bounded number of chunks in flight (memory stays flat however large the input). Results
+come back in input order, so dedup, variety and the split run in the parent exactly as in a one-process run:
+the output is byte-identical whatever the worker count.
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from legal_ft.cleaning.api import Finding
+from legal_ft.cleaning.dedup import Deduplicator
+from legal_ft.cleaning.engine import Engine, EngineSpec, Outcome, init_worker, work_chunk
+from legal_ft.cleaning.instructions import diversify, original_instruction
+from legal_ft.cleaning.plugins import ENGINE_CODES
+from legal_ft.cleaning.report import CleanSummary
+from legal_ft.cleaning.split import goes_to_eval
+from legal_ft.cleaning.stats import MeasureStats
+from legal_ft.errors import ConfigError
+from legal_ft.io import BadLine, JsonlWriter, RejectsWriter, ensure_not_input, iter_records
+from legal_ft.io.atomic import write_bytes_atomic
+from legal_ft.records import Record
+
+CHUNK_SIZE = 128
+PROGRESS_MIN_BYTES = 2 << 20
+
+
+@dataclass
+class CleanOptions:
+    input: Path
+    out: Path = Path("datasets/clean_training_dataset.jsonl")
+    eval_out: Path = Path("datasets/clean_eval_dataset.jsonl")
+    rejected: Path = Path("datasets/rejected.jsonl")
+    report: Path = Path("datasets/clean_report.json")
+    spec: EngineSpec = field(default_factory=EngineSpec)
+    eval_fraction: float | None = None  # None: the rule set's [split] eval_fraction
+    seed: int = 0
+    diversify: bool = True
+    workers: int = 1
+    progress: bool = False
+
+
+@dataclass
+class CleanResult:
+    summary: CleanSummary
+    report: dict[str, Any]
+    engine: Engine
+
+
+# -- reading and processing ------------------------------------------------------------------------------------
+Item = Record | BadLine
+
+
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[tuple[int, Item]]]:
+    chunk: list[tuple[int, Item]] = []
+    for index, item in enumerate(items):
+        chunk.append((index, item))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _process_local(engine: Engine, items: Iterable[Item], measure: bool) -> Iterator[Outcome | BadLine]:
+    for index, item in enumerate(items):
+        if isinstance(item, BadLine):
+            yield item
+        else:
+            yield engine.process(index, item, measure=measure)
+
+
+def _process_chunk_mixed(args: tuple[list[tuple[int, Item]], bool]) -> list[Outcome | BadLine]:
+    chunk, measure = args
+    records = [(i, r) for i, r in chunk if not isinstance(r, BadLine)]
+    done = iter(work_chunk((records, measure)))
+    return [item if isinstance(item, BadLine) else next(done) for _, item in chunk]
+
+
+def _process_pool(spec: EngineSpec, items: Iterable[Item], workers: int, measure: bool) -> Iterator[Outcome | BadLine]:
+    """Order-preserving pool with back-pressure: at most ``4 * workers`` chunks are read ahead."""
+    ctx = multiprocessing.get_context("spawn" if sys.platform == "win32" else "forkserver")
+    with ctx.Pool(workers, initializer=init_worker, initargs=(spec,)) as pool:
+        pending: collections.deque = collections.deque()
+        for chunk in _chunks(items, CHUNK_SIZE):
+            pending.append(pool.apply_async(_process_chunk_mixed, ((chunk, measure),)))
+            if len(pending) >= 4 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+def process_stream(engine: Engine, items: Iterable[Item], workers: int, measure: bool = False
+                   ) -> Iterator[Outcome | BadLine]:
+    if workers <= 1:
+        return _process_local(engine, items, measure)
+    return _process_pool(engine.spec, items, workers, measure)
+
+
+# -- outputs ---------------------------------------------------------------------------------------------------
+def _bad_line_entry(bad: BadLine) -> dict[str, Any]:
+    entry = bad.to_dict()
+    entry["findings"] = [Finding("LF001", ENGINE_CODES["LF001"], "malformed-record", bad.reason).to_dict()]
+    return entry
+
+
+def _rejected_entry(outcome: Outcome, findings: list[Finding]) -> dict[str, Any]:
+    original = outcome.original
+    had_source = "source" in original.metadata
+    return {
+        "source": original.provenance.to_dict() if original.provenance else None,
+        "read_at": f"{original.provenance.file}:{original.provenance.line}" if original.provenance else None,
+        "doc_type": outcome.doc_type,
+        "findings": [f.to_dict() for f in findings],
+        "record": original.to_dict(with_source=had_source),
+    }
+
+
+class _Progress:
+    """A rich progress bar over input lines on stderr; a no-op when disabled."""
+
+    def __init__(self, path: Path, enabled: bool) -> None:
+        self.bar = None
+        if not enabled:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from legal_ft.console import console
+
+        total = _count_lines(path)
+        self.bar = Progress(TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=console(stderr=True), transient=True)
+        self.task = self.bar.add_task("clean", total=total)
+        self.bar.start()
+
+    def update(self, line: int) -> None:
+        if self.bar is not None and line % 256 == 0:
+            self.bar.update(self.task, completed=line)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _count_lines(path: Path) -> int:
+    n = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            n += block.count(b"\n")
+    return n
+
+
+def show_progress_for(path: Path) -> bool:
+    from legal_ft.console import is_quiet
+
+    try:
+        big = path.stat().st_size >= PROGRESS_MIN_BYTES
+    except OSError:
+        return False
+    return big and not is_quiet() and sys.stderr.isatty()
+
+
+# -- the run ---------------------------------------------------------------------------------------------------
+def run_clean(opts: CleanOptions, engine: Engine | None = None) -> CleanResult:
+    started = time.perf_counter()
+    if opts.workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {opts.workers}", "e.g. --workers 2")
+    outputs = [opts.out, opts.eval_out, opts.rejected, opts.report]
+    if len({Path(p).resolve() for p in outputs}) != len(outputs):
+        raise ConfigError("two outputs share one path", "give --out, --eval-out, --rejected and --report distinct paths")
+    ensure_not_input(outputs, [opts.input])
+    items = iter_records(opts.input)  # raises InputError at once for a missing file
+    engine = engine or Engine.from_spec(opts.spec)
+    rs = engine.rule_set
+    eval_fraction = rs.split.eval_fraction if opts.eval_fraction is None else opts.eval_fraction
+    if not 0.0 <= eval_fraction < 1.0:
+        raise ConfigError(f"--eval-fraction must be in [0, 1), got {eval_fraction}", "e.g. --eval-fraction 0.05")
+    summary = CleanSummary()
+    dedup = Deduplicator(rs.dedup)
+    group_side: dict[int, bool] = {}  # representative index -> eval? (only when near-duplicates are grouped)
+    labels: dict[int, str] = {}  # representative index -> file:line, to name what a duplicate duplicates
+    group_mode = rs.dedup.near and rs.dedup.near_action == "group"
+    progress = _Progress(opts.input, opts.progress)
+    t_loaded = time.perf_counter()
+    try:
+        with JsonlWriter(opts.out) as train, JsonlWriter(opts.eval_out) as evals, RejectsWriter(opts.rejected) as rej:
+            for result in process_stream(engine, items, opts.workers):
+                if isinstance(result, BadLine):
+                    summary.read += 1
+                    summary.bad_lines += 1
+                    summary.rejected += 1
+                    rej.write(_bad_line_entry(result))
+                    progress.update(result.line)
+                    continue
+                summary.read += 1
+                summary.records += 1
+                if result.original.provenance is not None:
+                    progress.update(result.original.provenance.line)
+                summary.per_normaliser.update(result.normalised)
+                doc_type = result.doc_type or "unknown"
+                findings = result.findings
+                verdict = None
+                if not findings:
+                    verdict = dedup.check(result.index, result.key, result.sig)
+                    if verdict.kind == "duplicate" or (verdict.kind == "near-duplicate" and not group_mode):
+                        summary.exact_duplicates += verdict.kind == "duplicate"
+                        summary.near_duplicates += verdict.kind == "near-duplicate"
+                        findings = [_duplicate_finding(verdict, labels.get(verdict.of, "?"))]
+                    elif verdict.kind is None:
+                        labels[result.index] = result.record.where()
+                else:
+                    summary.rejected_by_rules += 1
+                if findings:
+                    summary.count_findings(findings)
+                    summary.rejected += 1
+                    summary.rejected_by_type[doc_type] += 1
+                    rej.write(_rejected_entry(result, findings))
+                    continue
+                record = result.record
+                if opts.diversify:
+                    summary.diversified += diversify(record, _variety_type(record, doc_type), opts.seed)
+                if verdict is not None and verdict.kind == "near-duplicate":  # grouped: follow the representative
+                    summary.near_grouped += 1
+                    to_eval = group_side.get(verdict.of, False)
+                else:
+                    to_eval = goes_to_eval(result.key, opts.seed, eval_fraction)
+                    if group_mode:
+                        group_side[result.index] = to_eval
+                if to_eval and eval_fraction > 0:
+                    evals.write(record)
+                    summary.eval += 1
+                else:
+                    train.write(record)
+                    summary.train += 1
+                summary.kept += 1
+                summary.kept_by_type[doc_type] += 1
+            t_checked = time.perf_counter()
+            summary.timings = {"load_plugins": t_loaded - started, "clean": t_checked - t_loaded}
+            summary.timings["total"] = time.perf_counter() - started
+            report = build_report(opts, engine, summary, eval_fraction)
+            write_bytes_atomic(opts.report, _pretty_json(report))
+    finally:
+        progress.close()
+    return CleanResult(summary, report, engine)
+
+
+def _variety_type(record: Record, doc_type: str) -> str:
+    """On a second run the instruction is already a paraphrase: detect the type from the original instead."""
+    if original_instruction(record) == record.instruction:
+        return doc_type
+    try:
+        from legal_ft.legal.detect import detect_doc_type
+
+        return str(getattr(detect_doc_type(record.output, original_instruction(record)), "value", doc_type))
+    except Exception:  # noqa: BLE001
+        return doc_type
+
+
+def _duplicate_finding(verdict: Any, first: str) -> Finding:
+    if verdict.kind == "duplicate":
+        return Finding("LF901", "duplicate", "duplicate", f"exact duplicate of {first}", "output")
+    return Finding("LF902", "near-duplicate", "near-duplicate",
+                   f"near-duplicate of {first} (similarity {verdict.similarity:.2f})", "output")
+
+
+def build_report(opts: CleanOptions, engine: Engine, summary: CleanSummary, eval_fraction: float) -> dict[str, Any]:
+    report = {
+        "input": str(opts.input),
+        "outputs": {"train": str(opts.out), "eval": str(opts.eval_out), "rejected": str(opts.rejected)},
+        "rule_set": engine.rule_set.to_dict(),
+        "options": {"eval_fraction": eval_fraction, "seed": opts.seed, "diversify": opts.diversify,
+                    "workers": opts.workers, "tokenizer": engine.spec.tokenizer_dir},
+        "plugins": engine.registry.sources,
+        **summary.to_dict(),
+    }
+    total = summary.timings.get("clean", 0.0)
+    if total > 0:
+        size = opts.input.stat().st_size if opts.input.exists() else 0
+        report["throughput"] = {"records_per_s": round(summary.read / total, 1),
+                                "mb_per_s": round(size / total / 1e6, 2)}
+    return report
+
+
+def _pretty_json(obj: Any) -> bytes:
+    import orjson
+
+    return orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS)
+
+
+def run_stats(input_path: Path, spec: EngineSpec, workers: int = 1, progress: bool = False
+              ) -> tuple[MeasureStats, Engine, int]:
+    """Measure every enabled rule's values over the input without deciding or writing anything."""
+    engine = Engine.from_spec(spec)
+    stats = MeasureStats()
+    bad = 0
+    bar = _Progress(input_path, progress)
+    try:
+        for result in process_stream(engine, iter_records(input_path), workers, measure=True):
+            if isinstance(result, BadLine):
+                bad += 1
+                continue
+            if result.measures is not None:
+                stats.add(result.measures)
+            if result.original.provenance is not None:
+                bar.update(result.original.provenance.line)
+    finally:
+        bar.close()
+    return stats, engine, bad
+
+
+def default_workers() -> int:
+    return max(1, (os.cpu_count() or 1))

@@ -1,0 +1,66 @@
+"""`legalft clean --stats`: the distribution of every value the enabled rules measure, to choose thresholds
+before deciding anything (the data-juicer "analyzer" idea)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+QUANTILES = (0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0)
+
+
+@dataclass
+class MeasureStats:
+    """Values per (rule code, measure name), kept to compute quantiles at the end."""
+
+    values: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
+    records: int = 0
+
+    def add(self, measures: dict[str, dict[str, float]]) -> None:
+        self.records += 1
+        for code, metrics in measures.items():
+            for name, value in metrics.items():
+                self.values[(code, name)].append(value)
+
+    def table(self) -> list[dict[str, Any]]:
+        rows = []
+        for (code, name), vals in sorted(self.values.items()):
+            arr = np.asarray(vals, dtype=np.float64)
+            qs = np.quantile(arr, QUANTILES) if arr.size else [float("nan")] * len(QUANTILES)
+            rows.append({"code": code, "measure": name, "n": int(arr.size),
+                         **{f"q{int(q * 100)}": float(v) for q, v in zip(QUANTILES, qs)},
+                         "mean": float(arr.mean()) if arr.size else float("nan")})
+        return rows
+
+
+def print_stats(stats: MeasureStats, engine: Any) -> None:
+    from rich.table import Table
+
+    from legal_ft.console import console
+
+    table = Table(title=f"Measured values over {stats.records} records (rule set {engine.rule_set.name})",
+                  title_justify="left")
+    for col in ("code", "rule", "measure", "n", "min", "p5", "p25", "median", "p75", "p95", "max", "thresholds"):
+        table.add_column(col, justify="left" if col in ("code", "rule", "measure", "thresholds") else "right")
+    names = {r.code: r for r in engine.rules}
+    for row in stats.table():
+        rule = names.get(row["code"])
+        thresholds = ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(rule.t).items()) if rule else ""
+        table.add_row(row["code"], rule.name if rule else "", row["measure"], str(row["n"]),
+                      *(_fmt(row[k]) for k in ("q0", "q5", "q25", "q50", "q75", "q95", "q100")), thresholds)
+    if not stats.values:
+        console().print("no enabled rule measures anything")
+        return
+    console().print(table)
+
+
+def _fmt(value: float) -> str:
+    if value != value:  # nan
+        return "-"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.3g}"
