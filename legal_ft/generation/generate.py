@@ -14,8 +14,6 @@ from legal_ft.errors import ConfigError, InputError
 from legal_ft.generation.loader import LoadedModel
 from legal_ft.legal.doctypes import DocType
 
-# The seed's instruction style («Составь исковое заявление по фактическим обстоятельствам дела.»).
-INSTRUCTION_TEMPLATE = "Составь {title} по фактическим обстоятельствам дела."
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +69,12 @@ def parse_doc_type(value: str | None) -> DocType:
 
 
 def default_instruction(doc_type: DocType | str | None = None) -> str:
-    """The instruction training data uses for a document type, in the seed's wording."""
+    """The instruction for a document type: the first (the seed's own wording, «Составь исковое заявление по
+    фактическим обстоятельствам дела.») of the bank `legalft clean` draws training instructions from."""
+    from legal_ft.cleaning.instructions import bank_for
+
     kind = doc_type if isinstance(doc_type, DocType) else parse_doc_type(doc_type)
-    if kind is DocType.UNKNOWN:
-        kind = DocType.CLAIM
-    return INSTRUCTION_TEMPLATE.format(title=kind.title_ru)
+    return bank_for(kind)[0]
 
 
 def check_facts(facts: str, where: str = "the facts") -> str:

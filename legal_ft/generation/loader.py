@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from legal_ft.console import warn
+from legal_ft.console import verbosity, warn
 from legal_ft.generation.artifacts import AdapterInfo, check_adapter_fits, check_model_dir, inspect_adapter
 
 
@@ -39,6 +39,24 @@ class LoadedModel:
             return
         with self.model.disable_adapter():
             yield
+
+
+def quiet_libraries() -> None:
+    """Silence library chatter (weight-loading progress bars, optional-kernel notices, deprecation warnings)
+    that says nothing to a lawyer; ``-vv`` keeps it for debugging."""
+    if verbosity() >= 2:
+        return
+    import logging
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
+    for module in ("transformers", "peft", "torch", "lightning"):
+        warnings.filterwarnings("ignore", category=FutureWarning, module=module)
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=module)
 
 
 def pick_device(device: str | None = None) -> str:
@@ -69,6 +87,7 @@ def load_for_inference(
     """Load the base model from ``model_dir`` and put the adapter from ``adapter_dir`` on it (if given)."""
     from legal_ft.modeling.loading import load_model_and_tokenizer
 
+    quiet_libraries()
     info = inspect_adapter(adapter_dir, allow_pickle=allow_pickle) if adapter_dir is not None else None
     model_path = check_model_dir(model_dir, allow_pickle=allow_pickle)
     device = pick_device(device)

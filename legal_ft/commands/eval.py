@@ -1,0 +1,96 @@
+"""`legalft eval`: score documents generated for held-out inputs with the cleaning rules; write a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from legal_ft.console import say
+from legal_ft.errors import LegalFtError
+
+
+class BelowThreshold(LegalFtError):
+    """The judged model's pass rate is under --fail-under (exit code 1, one line)."""
+
+
+@click.command("eval")
+@click.option("--model", "model_dir", required=True, type=click.Path(path_type=Path), help="Base model folder.")
+@click.option("--adapter", "adapter_dir", type=click.Path(path_type=Path),
+              help="LoRA adapter folder (omit to evaluate the base model alone).")
+@click.option("--data", required=True, type=click.Path(path_type=Path),
+              help="Held-out records (JSONL), e.g. the eval split `legalft clean` writes.")
+@click.option("--rules", default="strict", show_default=True, help="Rule set name or .toml path to score with.")
+@click.option("--limit", type=click.IntRange(min=1), help="Evaluate only the first N valid records.")
+@click.option("--batch-size", default=4, show_default=True, type=click.IntRange(min=1))
+@click.option("--max-new-tokens", default=512, show_default=True, type=click.IntRange(min=1))
+@click.option("--out", "out_dir", default=Path("eval"), show_default=True, type=click.Path(path_type=Path),
+              help="Folder for eval_report.json / .md, the chart and generations.jsonl.")
+@click.option("--fail-under", type=click.FloatRange(0.0, 1.0),
+              help="Exit with code 1 when the adapter's pass rate (0..1) is below this.")
+@click.option("--allow-pickle", is_flag=True, help="Allow pickled .bin weights (they can run code when loaded).")
+def eval_cmd(
+    model_dir: Path,
+    adapter_dir: Path | None,
+    data: Path,
+    rules: str,
+    limit: int | None,
+    batch_size: int,
+    max_new_tokens: int,
+    out_dir: Path,
+    fail_under: float | None,
+    allow_pickle: bool,
+) -> None:
+    """Generate a document for each held-out input — with the base model and with the adapter — and score each
+    with the cleaning rules, next to the reference outputs. Also: loss / perplexity on the references, repeated
+    n-grams, and the parts-in-order check.
+
+    \b
+    Example:
+      legalft eval --model models/QVikhr-3-4B --adapter models/legal_model_lora \\
+          --data datasets/eval_dataset.jsonl --rules strict --fail-under 0.8
+    """
+    from legal_ft.console import console
+    from legal_ft.evaluation import EvalOptions, run_eval
+
+    options = EvalOptions(
+        model_dir=model_dir, data=data, adapter_dir=adapter_dir, rules=rules, limit=limit, batch_size=batch_size,
+        max_new_tokens=max_new_tokens, out_dir=out_dir, allow_pickle=allow_pickle,
+    )
+    result = run_eval(options)
+    _print_summary(result.report, console())
+    say(f"report: {result.paths['markdown']} (chart {result.paths['chart'].name}); "
+        f"documents: {result.paths['generations']}")
+    rate = result.judged_pass_rate
+    label = "adapter" if result.judged_system == "adapter" else "base model"
+    if fail_under is not None and rate < fail_under:
+        raise BelowThreshold(
+            f"the {label}'s pass rate {rate:.1%} is below --fail-under {fail_under:.1%}",
+            f"see {result.paths['markdown']} for the rules it fails",
+        )
+    click.echo(f"{label} pass rate {rate:.1%} on {result.report['records']} documents; report in {out_dir}")
+
+
+def _print_summary(report: dict, out) -> None:  # noqa: ANN001 - a rich Console
+    from rich.table import Table
+
+    from legal_ft.console import is_quiet
+    from legal_ft.evaluation.report import SYSTEM_LABELS, fmt_num, fmt_pct
+
+    if is_quiet():
+        return
+    systems = [s for s in ("base", "adapter", "reference") if s in report["systems"]]
+    table = Table(title=f"eval — {report['records']} inputs, {report['rule_set']} rules")
+    table.add_column("")
+    for s in systems:
+        table.add_column(SYSTEM_LABELS[s], justify="right")
+    rows = [
+        ("pass rate", lambda b: fmt_pct(b["scores"]["pass_rate"])),
+        ("parts in order", lambda b: fmt_pct(b["scores"]["parts_in_order"])),
+        ("eval loss", lambda b: fmt_num((b.get("loss") or {}).get("loss"))),
+        ("perplexity", lambda b: fmt_num((b.get("loss") or {}).get("perplexity"), 2)),
+        (f"repeated {report['repetition_n']}-grams", lambda b: fmt_pct(b["repetition"]["repeated"])),
+    ]
+    for label, fn in rows:
+        table.add_row(label, *(fn(report["systems"][s]) for s in systems))
+    out.print(table)
