@@ -20,8 +20,8 @@ def _read_facts(facts_file: Path | None) -> tuple[str, str]:
             raise InputError(f"facts file not found: {facts_file}", "check the path given to --facts")
         encoding = detect_encoding(facts_file)
         return facts_file.read_text(encoding=encoding), str(facts_file)
-    stdin = click.get_text_stream("stdin")
-    if stdin.isatty():
+    stdin = sys.stdin
+    if stdin is None or stdin.isatty():
         raise InputError("no facts given", "pass --facts FILE, or pipe the facts: legalft generate ... < facts.txt")
     return stdin.read(), "the facts on stdin"
 

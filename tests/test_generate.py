@@ -1,0 +1,178 @@
+"""`legalft generate`: prompt, greedy streaming, files, and the one-line errors for bad models and adapters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generation_fakes import make_adapter, make_other_model, make_pickled_adapter
+
+FACTS = "Истец заключил договор поставки с ответчиком. Ответчик не оплатил товар на сумму 100 000 руб."
+FAST = ("--max-new-tokens", "12")
+
+
+@pytest.fixture(scope="module")
+def adapter_dir(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_adapter(tiny_model_dir, tmp_path_factory.mktemp("gen") / "adapter")
+
+
+@pytest.fixture
+def facts_file(tmp_path: Path) -> Path:
+    path = tmp_path / "facts.txt"
+    path.write_text(FACTS, encoding="utf-8")
+    return path
+
+
+def _one_error_line(result) -> str:  # noqa: ANN001
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result
+    assert "Traceback" not in result.output
+    return errors[0]
+
+
+def test_generate_streams_and_writes_the_same_document_every_run(
+    run_cli, tiny_model_dir: Path, adapter_dir: Path, facts_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "doc.txt"
+    args = ("generate", "--model", str(tiny_model_dir), "--adapter", str(adapter_dir), "--facts", str(facts_file), *FAST)
+    first = run_cli(*args, "--out", str(out))
+    assert first.exit_code == 0, first
+    written = out.read_text(encoding="utf-8")
+    assert written.strip(), "the document file is empty"
+    assert written.strip() in first.stdout  # streamed to the terminal too
+    assert "12 tokens" in first.stderr and str(out) in first.stderr
+    second = run_cli(*args)  # greedy by default: the same text again
+    assert second.exit_code == 0, second
+    assert second.stdout.strip() == written.strip()
+    assert not list(tmp_path.glob(".doc.txt.*")), "a temporary file was left behind"
+
+
+def test_generate_reads_facts_from_stdin_and_sampling_changes_with_seed(
+    run_cli, tiny_model_dir: Path, adapter_dir: Path
+) -> None:
+    base = ("generate", "--model", str(tiny_model_dir), "--adapter", str(adapter_dir), "--max-new-tokens", "24")
+    greedy = run_cli(*base, input=FACTS)
+    assert greedy.exit_code == 0, greedy and greedy.stdout.strip()
+    sampled = [run_cli(*base, "--temperature", "1.5", "--seed", str(s), input=FACTS).stdout for s in (1, 1, 2)]
+    assert sampled[0] == sampled[1], "the same --seed must give the same sample"
+    assert len({sampled[0], sampled[2], greedy.stdout}) > 1, "sampling never differs from greedy decoding"
+
+
+def test_adapter_changes_the_document(run_cli, tiny_model_dir: Path, adapter_dir: Path, facts_file: Path) -> None:
+    with_adapter = run_cli("generate", "--model", str(tiny_model_dir), "--adapter", str(adapter_dir),
+                           "--facts", str(facts_file), "--max-new-tokens", "24")
+    without = run_cli("generate", "--model", str(tiny_model_dir), "--facts", str(facts_file), "--max-new-tokens", "24")
+    assert with_adapter.exit_code == 0 and without.exit_code == 0
+    assert with_adapter.stdout != without.stdout
+
+
+@pytest.mark.parametrize("facts", ["", "   \n\t\n"])
+def test_empty_facts_is_one_line_error(run_cli, tiny_model_dir: Path, adapter_dir: Path, facts: str) -> None:
+    result = run_cli("generate", "--model", str(tiny_model_dir), "--adapter", str(adapter_dir), input=facts)
+    assert result.exit_code == 1
+    assert "facts on stdin are empty" in _one_error_line(result)
+
+
+def test_empty_facts_file(run_cli, tiny_model_dir: Path, adapter_dir: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n", encoding="utf-8")
+    result = run_cli("generate", "--model", str(tiny_model_dir), "--adapter", str(adapter_dir), "--facts", str(empty))
+    assert result.exit_code == 1
+    assert f"{empty} are empty" in _one_error_line(result)
+
+
+def test_missing_adapter(run_cli, tiny_model_dir: Path, tmp_path: Path, facts_file: Path) -> None:
+    result = run_cli("generate", "--model", str(tiny_model_dir), "--adapter", str(tmp_path / "nope"),
+                     "--facts", str(facts_file))
+    assert result.exit_code == 1
+    assert "adapter folder not found" in _one_error_line(result)
+
+
+def test_model_folder_given_as_adapter(run_cli, tiny_model_dir: Path, facts_file: Path) -> None:
+    result = run_cli("generate", "--model", str(tiny_model_dir), "--adapter", str(tiny_model_dir),
+                     "--facts", str(facts_file))
+    assert result.exit_code == 1
+    assert "pass it as --model" in _one_error_line(result)
+
+
+def test_adapter_for_another_base_is_a_clear_error(
+    run_cli, tiny_model_dir: Path, adapter_dir: Path, facts_file: Path, tmp_path: Path
+) -> None:
+    other = make_other_model(tiny_model_dir, tmp_path / "other-model")
+    result = run_cli("generate", "--model", str(other), "--adapter", str(adapter_dir), "--facts", str(facts_file))
+    assert result.exit_code == 1
+    line = _one_error_line(result)
+    assert "trained for another base model" in line
+    assert "takes inputs of size 32 but the adapter's lora_A expects 64" in line
+    assert "size mismatch" not in result.output
+
+
+def test_pickled_adapter_is_refused_unless_allowed(
+    run_cli, tiny_model_dir: Path, adapter_dir: Path, facts_file: Path, tmp_path: Path
+) -> None:
+    pickled = make_pickled_adapter(adapter_dir, tmp_path / "pickled")
+    args = ("generate", "--model", str(tiny_model_dir), "--adapter", str(pickled), "--facts", str(facts_file), *FAST)
+    refused = run_cli(*args)
+    assert refused.exit_code == 1
+    line = _one_error_line(refused)
+    assert "refusing to load the pickled adapter" in line and "arbitrary code" in line and "--allow-pickle" in line
+    allowed = run_cli(*args, "--allow-pickle")
+    assert allowed.exit_code == 0, allowed
+    reference = run_cli("generate", "--model", str(tiny_model_dir), "--adapter", str(adapter_dir),
+                        "--facts", str(facts_file), *FAST)
+    assert allowed.stdout == reference.stdout  # the same weights, read from the pickle
+
+
+def test_pickled_model_is_refused(run_cli, tiny_model_dir: Path, tmp_path: Path, facts_file: Path) -> None:
+    import shutil
+
+    model = tmp_path / "pickled-model"
+    shutil.copytree(tiny_model_dir, model)
+    (model / "model.safetensors").rename(model / "pytorch_model.bin")
+    result = run_cli("generate", "--model", str(model), "--facts", str(facts_file))
+    assert result.exit_code == 1
+    line = _one_error_line(result)
+    assert "refusing to load the pickled model weights" in line and "arbitrary code" in line
+
+
+def test_unknown_doc_type(run_cli, tiny_model_dir: Path, facts_file: Path) -> None:
+    result = run_cli("generate", "--model", str(tiny_model_dir), "--facts", str(facts_file), "--doc-type", "novel")
+    assert result.exit_code == 1
+    assert "unknown document type 'novel'" in _one_error_line(result)
+
+
+def test_out_over_the_facts_file_is_refused(run_cli, tiny_model_dir: Path, facts_file: Path) -> None:
+    result = run_cli("generate", "--model", str(tiny_model_dir), "--facts", str(facts_file), "--out", str(facts_file))
+    assert result.exit_code == 1
+    assert "refusing to write" in _one_error_line(result)
+    assert facts_file.read_text(encoding="utf-8") == FACTS
+
+
+def test_default_instruction_is_the_cleaning_banks_first() -> None:
+    from legal_ft.cleaning.instructions import INSTRUCTION_BANK
+    from legal_ft.generation import default_instruction
+    from legal_ft.legal.doctypes import DocType
+
+    assert default_instruction() == "Составь исковое заявление по фактическим обстоятельствам дела."
+    for kind in DocType:
+        assert default_instruction(kind.value) == INSTRUCTION_BANK[kind][0]
+
+
+def test_prompt_is_the_training_prompt_and_batches_match_single_runs(tiny_model_dir: Path, adapter_dir: Path) -> None:
+    """Left-padded batches give the same greedy tokens as one-by-one generation, from `render_prompt`."""
+    from legal_ft.generation import GenerationSettings, generate_batch, generate_document, load_for_inference
+    from legal_ft.prompting import render_prompt
+
+    loaded = load_for_inference(tiny_model_dir, adapter_dir)
+    settings = GenerationSettings(max_new_tokens=10)
+    instruction = "Составь досудебную претензию по фактическим обстоятельствам."
+    facts = [FACTS, "Короткие факты.", FACTS + " Претензия оставлена без ответа, долг не погашен до сих пор."]
+    singles = [generate_document(loaded, instruction, f, settings) for f in facts]
+    batch = generate_batch(loaded, [render_prompt(loaded.tokenizer, instruction, f) for f in facts], settings,
+                           batch_size=3)
+    assert [d.text for d in batch] == [d.text for d in singles]
+    assert [d.prompt_tokens for d in batch] == [d.prompt_tokens for d in singles]
+    with loaded.base_only():
+        base = generate_document(loaded, instruction, facts[0], settings)
+    assert base.text != singles[0].text
