@@ -77,9 +77,6 @@ def plugin_files(directory: Path) -> list[Path]:
 
 def _import_file(path: Path) -> ModuleType:
     name = _module_name_for(path)
-    cached = sys.modules.get(name)
-    if cached is not None and getattr(cached, "__file__", None) == str(path):
-        return cached
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise PluginError(f"plugin {path}: cannot be imported", "is it a Python file?")
@@ -170,13 +167,13 @@ class PluginLoader:
                 f"plugin {label}: {_first_line(exc)}", "hooks must be legalft_rules() or legalft_normalisers()"
             ) from exc
         reg = PluginRegistry()
-        for impl in reversed(self.pm.hook.legalft_rules.get_hookimpls()):  # pluggy lists last-registered first
+        for impl in self.pm.hook.legalft_rules.get_hookimpls():  # registration order
             label = self._labels.get(id(impl.plugin), impl.plugin_name)
             for cls in _call(impl, label):
                 _validate_rule(cls, label, reg)
                 reg.rules[cls.code] = cls
                 reg.origins[cls] = label
-        for impl in reversed(self.pm.hook.legalft_normalisers.get_hookimpls()):
+        for impl in self.pm.hook.legalft_normalisers.get_hookimpls():
             label = self._labels.get(id(impl.plugin), impl.plugin_name)
             for cls in _call(impl, label):
                 _validate_normaliser(cls, label, reg)
@@ -211,13 +208,13 @@ def _validate_common(cls: Any, base: type, kind: str, label: str) -> None:
             f"a {kind} hook returns classes derived from legal_ft.cleaning.api.{base.__name__}",
         )
     where = f"plugin {label}: {kind} {cls.__name__}"
-    if not cls.__dict__.get("__doc__"):
+    if not (cls.__dict__.get("__doc__") or "").strip():
         raise PluginError(f"{where} has no docstring", "describe it, with a bad and a good example")
     if not isinstance(cls.name, str) or not RULE_NAME_RE.match(cls.name):
         raise PluginError(f"{where} has name {cls.name!r}", "names are kebab-case, e.g. 'missing-demand'")
     if not isinstance(cls.groups, tuple) or not all(isinstance(g, str) and g for g in cls.groups):
         raise PluginError(f"{where} has groups {cls.groups!r}", "groups is a tuple of strings")
-    thresholds = cls.__dict__.get("Thresholds", getattr(cls, "Thresholds", None))
+    thresholds = getattr(cls, "Thresholds", None)
     if not (isinstance(thresholds, type) and dataclasses.is_dataclass(thresholds)):
         raise PluginError(f"{where} has no Thresholds dataclass", "declare `@dataclass class Thresholds:`")
     for f in dataclasses.fields(thresholds):

@@ -44,18 +44,25 @@ def print_stats(stats: MeasureStats, engine: Any) -> None:
 
     table = Table(title=f"Measured values over {stats.records} records (rule set {engine.rule_set.name})",
                   title_justify="left")
-    for col in ("code", "rule", "measure", "n", "min", "p5", "p25", "median", "p75", "p95", "max", "thresholds"):
-        table.add_column(col, justify="left" if col in ("code", "rule", "measure", "thresholds") else "right")
+    for col in ("code", "rule", "measure", "n", "min", "p5", "p25", "median", "p75", "p95", "max"):
+        text = col in ("code", "rule", "measure")
+        table.add_column(col, justify="left" if text else "right", overflow="fold", no_wrap=not text)
     names = {r.code: r for r in engine.rules}
+    shown: list[str] = []
     for row in stats.table():
         rule = names.get(row["code"])
-        thresholds = ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(rule.t).items()) if rule else ""
+        if rule is not None and row["code"] not in shown:
+            shown.append(row["code"])
         table.add_row(row["code"], rule.name if rule else "", row["measure"], str(row["n"]),
-                      *(_fmt(row[k]) for k in ("q0", "q5", "q25", "q50", "q75", "q95", "q100")), thresholds)
+                      *(_fmt(row[k]) for k in ("q0", "q5", "q25", "q50", "q75", "q95", "q100")))
     if not stats.values:
         console().print("no enabled rule measures anything")
         return
     console().print(table)
+    console().print("Thresholds in this rule set:", markup=False)
+    for code in shown:
+        values = ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(names[code].t).items()) or "(none)"
+        console().print(f"  {code} {names[code].name}: {values}", markup=False)
 
 
 def _fmt(value: float) -> str:
