@@ -1,7 +1,7 @@
 """Eval loss and perplexity on the reference answers, counting answer tokens only.
 
-Each record is rendered exactly as training renders it (`legal_ft.prompting.render_example`): the prompt tokens
-are masked, the answer tokens (up to and including the end-of-turn marker) are scored. The loss is the sum of
+Each record is rendered and tokenised exactly as training does it (`legal_ft.training.data.TokenizeFn` over
+`legal_ft.prompting.render_example`): the prompt tokens are masked, the answer tokens (up to and including the end-of-turn marker) are scored. The loss is the sum of
 token losses over all records divided by the number of answer tokens — a token-weighted mean, not a mean of
 per-batch means, so long documents count in proportion to their length.
 """
@@ -31,16 +31,16 @@ class LossStats:
 
 
 def encode_for_loss(tokenizer: Any, instruction: str, input: str, output: str, max_length: int) -> tuple[list[int], list[int], bool]:  # noqa: A002
-    """Token ids and labels (prompt masked with -100) for one record; the flag says the answer was truncated."""
-    from legal_ft.prompting import render_example
+    """Token ids and labels (prompt masked with -100) for one record, encoded by the trainer's own tokenising
+    function (`legal_ft.training.data.TokenizeFn`), so eval loss and training loss see the same tokens. The flag
+    says the answer was cut at ``max_length``; an answer cut away entirely leaves no label at all."""
+    from legal_ft.training.data import TokenizeFn
 
-    example = render_example(tokenizer, instruction, input, output)
-    prompt_ids = tokenizer(example.prompt, add_special_tokens=False)["input_ids"]
-    answer_ids = tokenizer(example.completion, add_special_tokens=False)["input_ids"]
-    ids = prompt_ids + answer_ids
-    labels = [IGNORE_INDEX] * len(prompt_ids) + answer_ids
-    truncated = len(ids) > max_length
-    return ids[:max_length], labels[:max_length], truncated
+    encoded = TokenizeFn(tokenizer, max_length)({"instruction": [instruction], "input": [input], "output": [output]})
+    ids = encoded["input_ids"][0]
+    prompt_len = encoded["prompt_len"][0]
+    labels = [IGNORE_INDEX] * prompt_len + ids[prompt_len:]
+    return ids, labels, encoded["status"][0] != "ok"
 
 
 def answer_loss(

@@ -1,0 +1,207 @@
+"""`legalft demo`: the whole pipeline on a fresh machine, in one folder, in a few minutes on a CPU.
+
+sample corpus → merge → clean (strict rules) → tiny model → short LoRA fit → eval. Each step is the real
+`legalft` command run in-process (the same code a user runs by hand, parsed from the same options), not a
+copy of it; the demo only chooses small sizes, names the files, times the steps and prints what each did.
+
+The working folder is laid out like a user's project (`datasets/`, `models/`, `eval/`), so the summary's file
+names are exactly what the README's step-by-step commands produce. A folder is only reused if an earlier demo
+made it (it holds a `.legalft_demo` marker): the demo never deletes files it did not write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from legal_ft.console import set_verbosity, verbosity
+from legal_ft.errors import ConfigError, InputError, LegalFtError
+
+MARKER = ".legalft_demo"
+SUMMARY_FILE = "demo_summary.json"
+_OWNED = ("datasets", "models", "eval", SUMMARY_FILE)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    workdir: Path = Path("legalft_demo")
+    records: int = 300
+    seed: int = 0
+    fit_steps: int = 40
+    eval_limit: int = 8
+    eval_max_new_tokens: int = 96
+    debug: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("records", "fit_steps", "eval_limit", "eval_max_new_tokens"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"demo option {name} must be at least 1, got {getattr(self, name)}")
+
+
+@dataclass(slots=True)
+class DemoPaths:
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "datasets" / "hybrid_generated"
+
+    @property
+    def merged(self) -> Path:
+        return self.root / "datasets" / "merged_training_dataset.jsonl"
+
+    @property
+    def merge_config(self) -> Path:
+        return self.root / "datasets" / "training_config.json"
+
+    @property
+    def clean_train(self) -> Path:
+        return self.root / "datasets" / "clean_training_dataset.jsonl"
+
+    @property
+    def clean_eval(self) -> Path:
+        return self.root / "datasets" / "clean_eval_dataset.jsonl"
+
+    @property
+    def rejected(self) -> Path:
+        return self.root / "datasets" / "rejected.jsonl"
+
+    @property
+    def clean_report(self) -> Path:
+        return self.root / "datasets" / "clean_report.json"
+
+    @property
+    def model(self) -> Path:
+        return self.root / "models" / "tiny-qwen3"
+
+    @property
+    def adapter(self) -> Path:
+        return self.root / "models" / "legal_model_lora"
+
+    @property
+    def eval_dir(self) -> Path:
+        return self.root / "eval"
+
+
+@dataclass(slots=True)
+class StepResult:
+    name: str
+    command: list[str]
+    outcome: str  # the command's own result line
+    files: list[Path]
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "command": ["legalft", *self.command], "outcome": self.outcome,
+                "files": [str(p) for p in self.files], "seconds": round(self.seconds, 2)}
+
+
+@dataclass(slots=True)
+class DemoResult:
+    workdir: Path
+    steps: list[StepResult] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return sum(s.seconds for s in self.steps)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"workdir": str(self.workdir), "seconds": round(self.seconds, 2),
+                "steps": [s.to_dict() for s in self.steps]}
+
+
+class DemoStepFailed(LegalFtError):
+    """A pipeline step exited non-zero; its own error line was printed just before."""
+
+
+def prepare_workdir(workdir: Path) -> None:
+    """Create the folder, or clear what an earlier demo wrote in it; refuse any other non-empty folder."""
+    if workdir.exists() and not workdir.is_dir():
+        raise InputError(f"{workdir} is a file", "pass a folder to --workdir")
+    if workdir.is_dir() and any(workdir.iterdir()):
+        if not (workdir / MARKER).is_file():
+            raise InputError(
+                f"refusing to run the demo in {workdir}: the folder is not empty and no earlier demo made it",
+                "pass a new or empty folder with --workdir (the demo writes datasets/, models/ and eval/ there)",
+            )
+        for name in _OWNED:
+            target = workdir / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / MARKER).write_text("made by `legalft demo`; the next demo run may clear this folder\n", encoding="utf-8")
+
+
+def run_command(args: list[str], *, debug: bool = False) -> str:
+    """Run ``legalft ARGS`` in-process (quiet) and return its last stdout line; errors go to stderr as usual."""
+    import click
+
+    from legal_ft.cli import cli
+
+    captured = io.StringIO()
+    saved = verbosity()
+    argv = ["-q", *(["--debug"] if debug else []), *args]
+    try:
+        with contextlib.redirect_stdout(captured):
+            code = cli.main(args=argv, prog_name="legalft", standalone_mode=False)
+    except click.UsageError as exc:  # a demo bug, not the user's: say which call was wrong
+        raise ConfigError(f"the demo called `legalft {' '.join(args)}` wrongly: {exc.format_message()}") from exc
+    finally:
+        set_verbosity(saved)
+    if isinstance(code, int) and code != 0:
+        raise DemoStepFailed(f"the demo stopped at `legalft {args[0]}` (exit code {code})",
+                             "the line above says why; rerun with --debug for a traceback")
+    lines = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
+    return lines[-1] if lines else "done"
+
+
+def demo_steps(options: DemoOptions, paths: DemoPaths) -> list[tuple[str, list[str], list[Path]]]:
+    """(name, legalft arguments, files it writes) for each step, in order."""
+    s = str
+    return [
+        ("sample corpus", ["sample", "--out", s(paths.raw), "-n", s(options.records), "--seed", s(options.seed),
+                           "--force"], [paths.raw]),
+        ("merge", ["merge", "--input-dir", s(paths.raw), "--out", s(paths.merged),
+                   "--config-out", s(paths.merge_config)], [paths.merged, paths.merge_config]),
+        ("clean --rules strict", ["clean", "--input", s(paths.merged), "--rules", "strict", "--out", s(paths.clean_train),
+                                  "--eval-out", s(paths.clean_eval), "--rejected", s(paths.rejected),
+                                  "--report", s(paths.clean_report), "--seed", s(options.seed)],
+         [paths.clean_train, paths.clean_eval, paths.rejected, paths.clean_report]),
+        ("tiny model", ["model", "tiny", "--out", s(paths.model), "--corpus", s(paths.merged), "--seed", s(options.seed)],
+         [paths.model]),
+        ("fit (short)", ["fit", "--model", s(paths.model), "--data", s(paths.clean_train), "--eval-data",
+                         s(paths.clean_eval), "--gpu-profile", "cpu", "--out", s(paths.adapter),
+                         "--max-steps", s(options.fit_steps)], [paths.adapter]),
+        ("eval", ["eval", "--model", s(paths.model), "--adapter", s(paths.adapter), "--data", s(paths.clean_eval),
+                  "--rules", "strict", "--out", s(paths.eval_dir), "--limit", s(options.eval_limit),
+                  "--max-new-tokens", s(options.eval_max_new_tokens), "--batch-size", "4"],
+         [paths.eval_dir / "eval_report.md", paths.eval_dir / "generations.jsonl"]),
+    ]
+
+
+def run_demo(options: DemoOptions, on_step: Callable[[int, int, str], None] | None = None) -> DemoResult:
+    """Run every step; ``on_step(i, total, name)`` is called before each one (for status lines)."""
+    from legal_ft.io.atomic import write_text_atomic
+
+    workdir = options.workdir
+    prepare_workdir(workdir)
+    paths = DemoPaths(workdir)
+    result = DemoResult(workdir)
+    steps = demo_steps(options, paths)
+    for index, (name, args, files) in enumerate(steps, start=1):
+        if on_step is not None:
+            on_step(index, len(steps), name)
+        started = time.perf_counter()
+        outcome = run_command(args, debug=options.debug)
+        result.steps.append(StepResult(name, args, outcome, files, time.perf_counter() - started))
+    write_text_atomic(workdir / SUMMARY_FILE, json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    return result
