@@ -1,0 +1,193 @@
+"""Patterns for what a model (or transport) leaves in a document that does not belong there: chatter, refusals,
+markdown, unfilled placeholders and mojibake — shared by the normalisers that remove what can be removed safely
+and the rules that reject what remains, so both agree on what they see.
+
+Mojibake, measured with ftfy 6.3.1 on Russian procedural text (script kept in the test-suite as
+``test_normalisers.py::test_ftfy_measurement``):
+
+* cp1251 form (UTF-8 bytes decoded as Windows-1251, «Р’ Р—Р°РІРѕР»Р¶СЃРєРёР№»): ``ftfy.fix_encoding`` repairs it
+  exactly when the mangling used the "sloppy" codec that keeps byte 0x98 (the second byte of «И», «Ш» …). When the
+  mangling replaced undefined bytes (Python's strict ``cp1251`` with ``errors="replace"``), the text holds
+  U+FFFD and ftfy returns «�стец» — not certain, so we refuse it.
+* Mac Roman form (the seed guide's «–†—É–∫–æ–≤–æ–¥—Å—Ç–≤–æ»): ftfy repairs whole documents (enough evidence), but not
+  short strings such as a single line («–†—É–∫–æ–≤–æ–¥—Å—Ç–≤–æ –ø–æ –æ–±—É—á–µ–Ω–∏—é» comes back unchanged), so we also try the
+  explicit plan ``encode("macroman") → decode("utf-8")`` on the whole text and line by line.
+* Mixed text (one mangled phrase inside good Cyrillic): ftfy's ``decode_inconsistent_utf8`` repairs some runs and
+  leaves others («РћРћРћ» stays), so the result still has markers and is refused.
+
+A repair is accepted only when the result is clean (no mojibake markers, no U+FFFD, no C1 controls, mostly
+Cyrillic letters) and it re-encodes consistently: undoing the plan on the result gives back the input exactly.
+"""
+
+from __future__ import annotations
+
+import ftfy
+import ftfy.bad_codecs  # noqa: F401 - registers the sloppy-windows-* codecs
+import regex
+
+# ---------------------------------------------------------------------------------------------------- chatter
+# Lines a chat model puts before a document.
+CHATTER_LEAD_RE = regex.compile(
+    r"^\W{0,3}(?:конечно|разумеется|безусловно|хорошо|отлично|с\s+удовольствием|вот\s+(?:ваш|ваше|ваша|пример|проект"
+    r"|готов|составленн|образец|вариант)|ниже\s+(?:представлен|приведен|привожу|вы\s+найдете)|предлагаю\s+(?:вам\s+)?"
+    r"(?:следующий|вариант|проект)|давайте\s+составим|я\s+подготовил\w*|подготовил\w*\s+для\s+вас"
+    r"|sure|certainly|here\s+is)\b[^\n]{0,200}$",
+    regex.IGNORECASE,
+)
+# Lines a chat model puts after a document.
+CHATTER_TRAIL_RE = regex.compile(
+    r"^\W{0,3}(?:надеюсь,?\s+(?:это|этот|данн|мой)|если\s+(?:у\s+вас\s+(?:есть|возникнут)|нужн|потребуется|хотите"
+    r"|необходимо\s+(?:внести|доработать|что-то))|обращайтесь|дайте\s+знать|удачи|желаю\s+(?:успеха|удачи)|могу\s+(?:также|помочь"
+    r"|доработать|адаптировать)|готов\s+(?:помочь|доработать|ответить)|не\s+забудьте\s+(?:заполнить|подставить|указать)"
+    r"|обратите\s+внимание,?\s+что\s+(?:данн|этот|это)\w*\s+(?:документ|шаблон|образец|пример)"
+    r"|рекомендую\s+(?:также\s+)?(?:проконсультироваться|обратиться\s+к\s+юрист)|hope\s+this\s+helps)\b[^\n]{0,300}$",
+    regex.IGNORECASE,
+)
+# Chatter that gives the game away wherever it stands.
+CHATTER_ANYWHERE_RE = regex.compile(
+    r"\b(?:как\s+(?:языковая\s+модель|ии|искусственный\s+интеллект|ai|ассистент|нейросеть)|я\s+(?:—|-|–)?\s*(?:языковая"
+    r"\s+модель|ии-ассистент|искусственный\s+интеллект|нейросеть|чат-бот)|as\s+an\s+ai|as\s+a\s+language\s+model"
+    r"|вот\s+ваш\w*\s+(?:документ|заявлени|иск|претензи|жалоб|ходатайств|отзыв)\w*\s*:|надеюсь,?\s+это\s+поможет"
+    r"|(?:^|\n)\W{0,3}конечно[!,]\s+вот\b)",
+    regex.IGNORECASE,
+)
+
+REFUSAL_RE = regex.compile(
+    r"\b(?:(?:извините|простите|к\s+сожалению)[,!]?\s+(?:но\s+)?я\s+не\s+(?:могу|в\s+состоянии|буду|имею\s+возможности)"
+    r"|я\s+не\s+могу\s+(?:помочь|составить|подготовить|выполнить|написать|предоставить|дать)"
+    r"|не\s+могу\s+выполнить\s+(?:эту|ваш|данн)\w*\s+(?:просьбу|запрос|задачу)"
+    r"|я\s+не\s+(?:являюсь\s+)?юрист\w*\s+и\s+не\s+могу|это\s+противоречит\s+(?:моим|правилам)"
+    r"|i\s+(?:can(?:no|')t|am\s+unable\s+to)\s+(?:help|assist|provide|write)|i'?m\s+sorry,?\s+but)",
+    regex.IGNORECASE,
+)
+
+# --------------------------------------------------------------------------------------------------- markdown
+MD_BOLD_RE = regex.compile(r"(?<![*_])(\*\*|__)(?=[^\s_*])([^\n]+?)(?<=[^\s_*])\1(?![*_])")
+MD_ITALIC_RE = regex.compile(r"(?<![*\w])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![*\w])")
+MD_HEADING_RE = regex.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(?P<text>[^\n]*?)[ \t]*#*[ \t]*$", regex.MULTILINE)
+MD_FENCE_RE = regex.compile(r"^[ \t]*(?:```|~~~)[^\n]*$", regex.MULTILINE)
+MD_TABLE_ROW_RE = regex.compile(r"^[ \t]*\|(?P<cells>[^\n]*\|)[ \t]*$", regex.MULTILINE)
+MD_TABLE_SEP_RE = regex.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*$", regex.MULTILINE)
+MD_RULE_RE = regex.compile(r"^[ \t]*(?:-[ \t]*){3,}$|^[ \t]*(?:\*[ \t]*){3,}$", regex.MULTILINE)
+MD_LINK_RE = regex.compile(r"\[(?P<text>[^\[\]\n]+)\]\((?P<url>(?:https?://|www\.|mailto:)[^)\s]+)\)")
+MD_CODE_RE = regex.compile(r"`(?P<text>[^`\n]+)`")
+MD_BULLET_RE = regex.compile(r"^(?P<indent>[ \t]*)[*+][ \t]+(?=\S)", regex.MULTILINE)
+MD_QUOTE_RE = regex.compile(r"^[ \t]*>[ \t]?", regex.MULTILINE)
+
+# Each kind of markdown the rule reports, with the pattern that finds it.
+MARKDOWN_KINDS: tuple[tuple[str, regex.Pattern[str]], ...] = (
+    ("bold", MD_BOLD_RE),
+    ("heading", MD_HEADING_RE),
+    ("code-fence", MD_FENCE_RE),
+    ("table", MD_TABLE_SEP_RE),
+    ("table", MD_TABLE_ROW_RE),
+    ("link", MD_LINK_RE),
+    ("inline-code", MD_CODE_RE),
+    ("rule", MD_RULE_RE),
+)
+
+# ------------------------------------------------------------------------------------------------ placeholders
+PLACEHOLDER_KINDS: tuple[tuple[str, regex.Pattern[str]], ...] = (
+    ("bracketed", regex.compile(r"\[(?=[^\]\n]*\p{Cyrillic})[^\[\]\n]{2,80}\](?!\()")),
+    ("angle", regex.compile(r"<(?=[^>\n]*\p{Cyrillic})[^<>\n]{2,60}>")),
+    ("braces", regex.compile(r"\{\{?[^{}\n]{1,60}\}\}?")),
+    ("masked", regex.compile(r"(?<!\w)(?:[XХxх]{3,}|[XХ]{2,}(?:[.\-/][XХ0]{2,})+|№\s*[XХ]{2,})(?!\w)")),
+    ("blank-date", regex.compile(r"«\s*_{1,}\s*»\s*_{2,}\s*(?:20|19)?_*|\b(?:20|19)_{1,2}\b|\d{1,2}\s+_{3,}\s+20\d\d")),
+    ("blank-amount", regex.compile(r"_{2,}\s*(?:руб|рубл|₽|коп|%)")),
+    ("blank-field", regex.compile(
+        r"(?:ИНН|ОГРН|КПП|БИК|паспорт\w*|тел\.?|телефон|адрес|дело\s+№|№\s*дела|сумм\w+)\s*[:№]?\s*_{3,}(?!\s*/)",
+        regex.IGNORECASE)),
+    ("instruction", regex.compile(
+        r"\((?:указать|укажите|вставить|вставьте|заполнить|заполните|ФИО|Ф\.И\.О\.|дата|адрес|сумма|наименование)"
+        r"[^()\n]{0,60}\)", regex.IGNORECASE)),
+)
+
+# ---------------------------------------------------------------------------------------------------- mojibake
+_CP1251_TAIL = bytes(range(0x80, 0xC0)).decode("sloppy-windows-1251")
+_MACROMAN_TAIL = bytes(range(0x80, 0xC0)).decode("mac_roman")
+_LATIN1_TAIL = bytes(range(0x80, 0xC0)).decode("latin-1")
+MOJIBAKE_FORMS: tuple[tuple[str, regex.Pattern[str]], ...] = (
+    ("cp1251", regex.compile(f"[РС][{regex.escape(_CP1251_TAIL)}]")),
+    ("macroman", regex.compile(f"[–—][{regex.escape(_MACROMAN_TAIL)}]")),
+    ("latin1", regex.compile(f"[ÐÑ][{regex.escape(_LATIN1_TAIL)}]")),
+    ("replacement", regex.compile("\ufffd")),
+)
+_C1_RE = regex.compile(r"[\x80-\x9f]")
+_LETTER_RE = regex.compile(r"\p{L}")
+_CYRILLIC_RE = regex.compile(r"\p{Cyrillic}")
+
+
+def mojibake_markers(text: str) -> dict[str, int]:
+    """How many mojibake marks of each form ``text`` holds (empty dict: none)."""
+    out = {}
+    for form, pattern in MOJIBAKE_FORMS:
+        n = len(pattern.findall(text))
+        if n:
+            out[form] = n
+    return out
+
+
+def _clean_cyrillic(text: str) -> bool:
+    if mojibake_markers(text) or _C1_RE.search(text):
+        return False
+    letters = len(_LETTER_RE.findall(text))
+    return letters == 0 or len(_CYRILLIC_RE.findall(text)) / letters >= 0.5
+
+
+def _apply(text: str, plan: list[tuple[str, str]]) -> str | None:
+    try:
+        return ftfy.apply_plan(text, plan)
+    except (UnicodeError, LookupError, ValueError):
+        return None
+
+
+def _reverse(plan: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    out = []
+    for step, arg in reversed(plan):
+        if step == "encode":
+            out.append(("decode", arg))
+        elif step == "decode":
+            out.append(("encode", arg))
+        else:
+            return None  # ftfy's heuristic steps (restore_byte_a0 …) are not exactly reversible
+    return out
+
+
+def _certain(original: str, repaired: str | None, plan: list[tuple[str, str]]) -> bool:
+    if repaired is None or repaired == original or not _clean_cyrillic(repaired):
+        return False
+    back = _reverse(plan)
+    return back is not None and _apply(repaired, back) == original
+
+
+_PLANS = ([("encode", "sloppy-windows-1251"), ("decode", "utf-8")], [("encode", "macroman"), ("decode", "utf-8")],
+          [("encode", "latin-1"), ("decode", "utf-8")])
+
+
+def repair_mojibake(text: str) -> str | None:
+    """The repaired text when the repair is certain; None when there is nothing to repair or it is not certain."""
+    if not mojibake_markers(text):
+        return None
+    fixed, plan = ftfy.fix_encoding_and_explain(text)
+    if _certain(text, fixed, list(plan or [])):
+        return fixed
+    for plan in _PLANS:
+        if _certain(text, _apply(text, plan), plan):
+            return _apply(text, plan)
+    # Line by line: a file where some lines were mangled and others not (each line repaired with certainty).
+    lines = text.split("\n")
+    if len(lines) > 1:
+        out = []
+        for line in lines:
+            if not mojibake_markers(line):
+                out.append(line)
+                continue
+            for plan in _PLANS:
+                candidate = _apply(line, plan)
+                if _certain(line, candidate, plan):
+                    out.append(candidate)  # type: ignore[arg-type]
+                    break
+            else:
+                return None
+        return "\n".join(out)
+    return None

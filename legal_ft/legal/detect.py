@@ -1,0 +1,89 @@
+"""Which kind of procedural document a model output is.
+
+The document's own title decides first («ИСКОВОЕ ЗАЯВЛЕНИЕ», «ПРЕТЕНЗИЯ», «ХОДАТАЙСТВО» …, in any case, on a line of
+its own near the top); without a title the instruction that asked for it («Составь претензию …»); then content
+markers (``Взыскатель:`` / ``Должник:``, «ПРОШУ СУД», «ТРЕБУЮ»). An исковое заявление is an arbitration claim when
+its header names an arbitrazh court (or the instruction asks for one).
+"""
+
+from __future__ import annotations
+
+import regex
+
+from legal_ft.legal.doctypes import DocType
+
+_HEAD_CHARS = 2500
+
+# A title: at the start of a short line, optionally with «о …»/«на …» after it.
+_TITLE_RE = regex.compile(
+    r"^[ \t]*(?P<title>"
+    r"(?P<appeal>(?:апелляционн|кассационн|частн)\w*\s+жалоб\w*|жалоб\w*)"
+    r"|(?P<response>отзыв\w*|возражени[ея]\w*)"
+    r"|(?P<order>заявлени\w*\s+о\s+(?:вынесении|выдаче)\s+судебного\s+приказа)"
+    r"|(?P<claim>(?:уточн[её]нн\w+\s+|встречн\w+\s+)?исков\w+\s+заявлени\w*|(?:встречн\w+\s+)?иск\b)"
+    r"|(?P<pretension>(?:досудебн\w+\s+)?претензи\w*|требовани\w*(?=\s*(?:$|о\s|об\s|\()))"
+    r"|(?P<motion>ходатайств\w*|заявлени\w*(?=\s+(?:о|об)\s))"
+    r")(?=[\s:.(]|$)[^\n]{0,160}$",
+    regex.IGNORECASE | regex.MULTILINE,
+)
+_ARBITRAZH_RE = regex.compile(r"Арбитражн\w+\s+суд|\bАС\s+г\.|\bИНН\b[^\n]*\bОГРН\b", regex.IGNORECASE)
+_ARBITRAZH_COURT_RE = regex.compile(r"Арбитражн\w+\s+суд", regex.IGNORECASE)
+
+_INSTRUCTION_RULES: tuple[tuple[regex.Pattern[str], DocType], ...] = tuple(
+    (regex.compile(p, regex.IGNORECASE), t)
+    for p, t in (
+        (r"судебн\w+\s+приказ", DocType.COURT_ORDER),
+        (r"апелляц|кассац|частн\w+\s+жалоб|\bжалоб", DocType.APPEAL),
+        (r"отзыв|возражени", DocType.RESPONSE),
+        (r"претензи|досудебн\w+\s+требовани", DocType.PRETENSION),
+        (r"ходатайств|заявлени\w+\s+о\s+(?:восстановлении|отложении|обеспечении|назначении|приобщении|истребовании)",
+         DocType.MOTION),
+        (r"арбитраж\w*\s+суд|в\s+арбитраж|исков\w+\s+заявлени\w+\s+в\s+арбитраж", DocType.ARBITRATION_CLAIM),
+        (r"исков|\bиск\b|\bиска\b", DocType.CLAIM),
+    )
+)
+
+_CONTENT_RULES: tuple[tuple[regex.Pattern[str], DocType], ...] = (
+    (regex.compile(r"^\s*Взыскатель\s*:.*?^\s*Должник\s*:", regex.MULTILINE | regex.DOTALL | regex.IGNORECASE),
+     DocType.COURT_ORDER),
+    (regex.compile(r"судебн\w+\s+приказ", regex.IGNORECASE), DocType.COURT_ORDER),
+    (regex.compile(r"^\s*(?:Истец|Ответчик)\s*:", regex.MULTILINE | regex.IGNORECASE), DocType.CLAIM),
+    (regex.compile(r"ПРОШУ\s+СУД|прошу\s+суд\b", regex.IGNORECASE), DocType.CLAIM),
+    (regex.compile(r"\bТРЕБУ(?:Ю|ЕМ)\b"), DocType.PRETENSION),
+)
+
+
+def _title_type(head: str) -> DocType | None:
+    for m in _TITLE_RE.finditer(head):
+        line = m.group(0).strip()
+        # A title is short and not an ordinary sentence («Претензия была направлена …» is not a title).
+        if len(line) > 170 or regex.search(r"\b(?:был[аио]?|направил\w*|получил\w*|оставил\w*)\b", line, regex.I):
+            continue
+        for name, doc_type in (("appeal", DocType.APPEAL), ("response", DocType.RESPONSE),
+                               ("order", DocType.COURT_ORDER), ("claim", DocType.CLAIM),
+                               ("pretension", DocType.PRETENSION), ("motion", DocType.MOTION)):
+            if m.group(name):
+                return doc_type
+    return None
+
+
+def detect_doc_type(output: str, instruction: str = "") -> DocType:
+    """The document type of ``output`` (helped by ``instruction``); `DocType.UNKNOWN` when nothing says."""
+    head = output[:_HEAD_CHARS]
+    found = _title_type(head)
+    if found is None:
+        for pattern, doc_type in _INSTRUCTION_RULES:
+            if pattern.search(instruction or ""):
+                found = doc_type
+                break
+    if found is None:
+        for pattern, doc_type in _CONTENT_RULES:
+            if pattern.search(head if doc_type is not DocType.CLAIM else output):
+                found = doc_type
+                break
+    if found is None:
+        return DocType.UNKNOWN
+    if found is DocType.CLAIM and (_ARBITRAZH_COURT_RE.search(head[:800]) or
+                                   _ARBITRAZH_RE.search(instruction or "")):
+        return DocType.ARBITRATION_CLAIM
+    return found

@@ -1,0 +1,277 @@
+"""The parts of a procedural document: where the header, parties, title, reasoning, demand, attachments and
+signature are — found by heading where the document has one, by content where it has none.
+
+Headings vary (see docs/legal_reference.md): the house style «МОТИВИРОВОЧНАЯ ЧАСТЬ» / «РЕЗОЛЮТИВНАЯ ЧАСТЬ», and
+the headings real filings use («Обоснование требований», «Обстоятельства дела», «Правовое обоснование»,
+«Просительная часть», «На основании изложенного, прошу:», «ПРОШУ:»). Many good documents have none: then the
+demand is the request line («прошу …», «ТРЕБУЮ …», «… отказать в удовлетворении …») and the reasoning is the prose
+between the opening (header, parties, title) and the demand. Each part records *how* it was found, so rules can
+be stricter with one than the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from legal_ft.legal.detect import _TITLE_RE
+from legal_ft.legal.doctypes import DocType
+
+PART_NAMES = ("header", "parties", "title", "reasoning", "demand", "attachments", "signature")
+HEADING = "heading"
+CONTENT = "content"
+
+_I = regex.IGNORECASE
+_HEAD_LINES = 40
+
+_HEADER_RE = regex.compile(
+    r"^\s*(?:в\s+[^\n]{0,160}?суд|мировому\s+судье|арбитражн\w+\s+суд|[^\n]{0,80}?(?:районн|городск|областн|краев)\w*\s+суд"
+    r"|через\s+[^\n]{0,120}?суд|кому\s*:|адресат\s*:|получател\w*\s*:|(?:генеральному\s+)?директор\w*\b|руководител\w+\b"
+    r"|начальник\w*\b|председател\w+\b|в\s+(?:ООО|АО|ПАО|ЗАО|ИП|ФГУП|МУП)\b|(?:ООО|АО|ПАО|ЗАО)\s+[«\"])",
+    _I,
+)
+_PARTY_RE = regex.compile(
+    r"^\s*(?:ист(?:ец|цы)|ответчик(?:и)?|взыскатель|должник|заявитель|третье\s+лицо|третьи\s+лица|апеллянт"
+    r"|податель\s+жалобы|лицо,\s+подающее\s+жалобу|от\s+кого|от|отправитель|потребитель|кредитор|покупатель"
+    r"|заказчик|административн\w+\s+(?:истец|ответчик)|представитель(?:\s+\w+)?)\s*:"
+    r"|^\s*от\s+(?:[А-ЯЁ][а-яё]+\s+[А-ЯЁ]|(?:ООО|АО|ПАО|ИП)\b)",
+    _I,
+)
+_REASONING_HEADING_RE = regex.compile(
+    r"^[ \t]*(?:(?:\d{1,2}|[IVX]{1,4})\.\s*)?(?:"
+    r"(?:мотивировочн\w+|описательн\w+(?:-мотивировочн\w+)?)\s+часть(?:[ \t]*[:.][^\n]*)?"
+    r"|(?:обоснование(?:\s+(?:требований|иска|исковых\s+требований|жалобы|ходатайства|возражений|претензии|позиции))?"
+    r"|обстоятельства\s+дела|фактические\s+обстоятельства(?:\s+дела)?|правовое\s+обоснование"
+    r"|существо\s+(?:спора|требований|претензии|дела)|доводы\s+(?:жалобы|возражений|ответчика|истца)"
+    r"|основания\s+(?:иска|жалобы|требований|возражений))[ \t]*[:.]?[ \t]*"
+    r")$",
+    _I | regex.MULTILINE,
+)
+_DEMAND_HEADING_RE = regex.compile(
+    r"^[ \t]*(?:(?:\d{1,2}|[IVX]{1,4})\.\s*)?(?:"
+    r"(?:резолютивн\w+|просительн\w+)\s+часть(?:[ \t]*[:.][^\n]*)?"
+    r"|(?:требования|(?:(?:на\s+основании|с\s+учетом|с\s+учётом|учитывая|в\s+связи\s+с)\s+[^\n]{0,300}?)?"
+    r"(?:прошу|просим|требую|требуем|ходатайствую|ходатайствуем)(?:\s+(?:суд|уважаемый\s+суд|вас|\w+\s+суд))?)"
+    r"[ \t]*[:.]?[ \t]*"
+    r")$",
+    _I | regex.MULTILINE,
+)
+_DEMAND_VERB = r"(?:прошу|просим|требую|требуем|ходатайствую|ходатайствуем)"
+_DEMAND_LINE_RE = regex.compile(
+    rf"^[ \t]*(?:(?:на\s+основании|с\s+учетом|с\s+учётом|учитывая|в\s+связи\s+с|руководствуясь)[^\n]{{0,400}}?)?"
+    rf"\b{_DEMAND_VERB}\b",
+    _I | regex.MULTILINE,
+)
+_DEMAND_SENTENCE_RE = regex.compile(rf"[^.!?\n]*\b{_DEMAND_VERB}\b", _I)
+_RESPONSE_DEMAND_RE = regex.compile(
+    r"[^.!?\n]*\b(?:отказать|снизить|оставить\s+без\s+(?:изменения|удовлетворения|рассмотрения)"
+    r"|прекратить\s+производство)\b",
+    _I,
+)
+_VERB_RE = regex.compile(rf"\b{_DEMAND_VERB}\b", _I)
+_ATTACH_RE = regex.compile(
+    r"^[ \t]*(?:приложени[еяй]\w*|перечень\s+(?:прилагаемых\s+)?документов|прилагаем\w+\s+(?:документ|к\s+)\w*)"
+    r"(?=[\s:.]|$)",
+    _I | regex.MULTILINE,
+)
+_SIGN_RE = regex.compile(
+    r"_{3,}|/\s*[А-ЯЁ]\.\s*[А-ЯЁ]\.\s*[А-ЯЁ][а-яё]+\s*/|^\s*[А-ЯЁ][а-яё]+\s+[А-ЯЁ]\.\s*[А-ЯЁ]\.\s*$"
+    r"|^\s*[А-ЯЁ]\.\s*[А-ЯЁ]\.\s*[А-ЯЁ][а-яё]+\s*$|^\s*(?:подпись|дата)\b|«?\d{1,2}»?\s+[а-я]+\s+\d{4}\s*(?:г\.?|года)?\s*$"
+    r"|^\s*\d{2}\.\d{2}\.\d{4}\s*(?:г\.?|года)?\s*$|^\s*с\s+уважением",
+    _I | regex.MULTILINE,
+)
+_LETTER_RE = regex.compile(r"\p{L}")
+_SENTENCE_RE = regex.compile(r"\p{L}[^.!?\n]{30,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One part of a document: its span in the output, how it was found and the heading or marker seen."""
+
+    name: str
+    start: int
+    end: int
+    how: str  # "heading" | "content"
+    label: str
+
+    @property
+    def where(self) -> str:
+        return f"output:{self.start}-{self.end}"
+
+
+@dataclass(frozen=True, slots=True)
+class Sections:
+    """The parts found in one document (absent parts are None) and the request verb of its demand."""
+
+    parts: dict[str, Part] = field(default_factory=dict)
+    demand_verb: str | None = None
+
+    def get(self, name: str) -> Part | None:
+        return self.parts.get(name)
+
+    def text(self, source: str, name: str) -> str:
+        part = self.parts.get(name)
+        return source[part.start:part.end] if part else ""
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Names of the parts found, in the order they start in the document."""
+        return tuple(p.name for p in sorted(self.parts.values(), key=lambda p: (p.start, PART_NAMES.index(p.name))))
+
+    header = property(lambda self: self.parts.get("header"))
+    parties = property(lambda self: self.parts.get("parties"))
+    title = property(lambda self: self.parts.get("title"))
+    reasoning = property(lambda self: self.parts.get("reasoning"))
+    demand = property(lambda self: self.parts.get("demand"))
+    attachments = property(lambda self: self.parts.get("attachments"))
+    signature = property(lambda self: self.parts.get("signature"))
+
+
+def _lines(text: str) -> list[tuple[int, int, str]]:
+    out, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        out.append((pos, pos + len(body), body))
+        pos += len(line)
+    return out
+
+
+def _title(text: str) -> Part | None:
+    head_end = sum(len(line) for line in text.splitlines(keepends=True)[:_HEAD_LINES])
+    for m in _TITLE_RE.finditer(text, 0, head_end):
+        line = m.group(0).strip()
+        if len(line) > 170 or regex.search(r"\b(?:был[аио]?|направил\w*|получил\w*|оставил\w*)\b", line, _I):
+            continue
+        return Part("title", m.start(), m.end(), HEADING, line)
+    return None
+
+
+def _block(lines: list[tuple[int, int, str]], pattern: regex.Pattern[str], limit: int, name: str) -> Part | None:
+    """The run of opening lines (up to ``limit``) that match ``pattern``, with their continuation lines."""
+    first = last = None
+    for i, (start, end, body) in enumerate(lines):
+        if start >= limit:
+            break
+        if pattern.search(body):
+            if first is None:
+                first = i
+            last = i
+        elif last is not None and i == last + 1 and body.strip() and not _TITLE_RE.match(body):
+            # continuation (address, ИНН, phone) of the previous entry
+            if not (_HEADER_RE.search(body) or _PARTY_RE.search(body)):
+                last = i
+    if first is None or last is None:
+        return None
+    return Part(name, lines[first][0], lines[last][1], CONTENT, lines[first][2].strip()[:80])
+
+
+def find_sections(text: str, doc_type: DocType = DocType.UNKNOWN) -> Sections:
+    """Locate the parts of ``text``; ``doc_type`` decides which request verbs can make up the demand."""
+    parts: dict[str, Part] = {}
+    if not text.strip():
+        return Sections(parts)
+    lines = _lines(text)
+    title = _title(text)
+    if title:
+        parts["title"] = title
+    head_limit = title.start if title else (lines[min(len(lines), 15) - 1][1] if lines else 0)
+    header = _block(lines, _HEADER_RE, head_limit, "header") if head_limit else None
+    if header:
+        parts["header"] = header
+    party_limit = max(head_limit, title.end + 1) if title else head_limit
+    parties = _block(lines, _PARTY_RE, party_limit + 600 if title else party_limit, "parties")
+    if parties:
+        parts["parties"] = parties
+
+    attachments = _ATTACH_RE.search(text, title.end if title else 0)
+    signature = _signature(lines)
+    tail_start = min(p.start for p in (attachments and _part_at("attachments", attachments), signature) if p) \
+        if (attachments or signature) else len(text)
+
+    demand, verb = _demand(text, doc_type, title.end if title else 0, tail_start)
+    if attachments:
+        att_end = signature.start if signature and signature.start > attachments.start() else len(text)
+        parts["attachments"] = Part("attachments", attachments.start(), att_end, HEADING, attachments.group(0).strip())
+    if signature:
+        parts["signature"] = signature
+
+    reasoning = _reasoning(text, parts, demand, tail_start)
+    if reasoning:
+        parts["reasoning"] = reasoning
+    if demand:
+        parts["demand"] = demand
+    return Sections(parts, verb)
+
+
+def _part_at(name: str, m: regex.Match) -> Part:
+    return Part(name, m.start(), m.end(), HEADING, m.group(0).strip())
+
+
+def _signature(lines: list[tuple[int, int, str]]) -> Part | None:
+    nonempty = [ln for ln in lines if ln[2].strip()]
+    tail = nonempty[-6:]
+    hits = [ln for ln in tail if _SIGN_RE.search(ln[2]) and len(ln[2].strip()) < 120]
+    if not hits:
+        return None
+    first = hits[0]
+    return Part("signature", first[0], tail[-1][1], CONTENT, first[2].strip()[:80])
+
+
+def _demand(text: str, doc_type: DocType, start: int, tail_start: int) -> tuple[Part | None, str | None]:
+    end = tail_start if tail_start > start else len(text)
+    heading = None
+    for m in _DEMAND_HEADING_RE.finditer(text, start, end):
+        if regex.search(r"част", m.group(0), _I):
+            heading = m  # «РЕЗОЛЮТИВНАЯ / Просительная часть» opens the demand part, whatever follows it
+            break
+        heading = m  # otherwise the last request heading («ПРОШУ:») before the tail
+    if heading is not None:
+        # a heading that sits before a reasoning heading is still the demand heading (order is checked by rules)
+        verb = _VERB_RE.search(text, heading.start(), end)
+        return Part("demand", heading.start(), end, HEADING, heading.group(0).strip()[:80]), \
+            (verb.group(0).lower() if verb else None)
+    found = None
+    for m in _DEMAND_LINE_RE.finditer(text, start, end):
+        found = m
+        if regex.match(r"\s*(?:на\s+основании|с\s+уч[её]том|учитывая|в\s+связи\s+с|руководствуясь)", m.group(0), _I):
+            break  # «На основании изложенного … прошу» is the demand; later verb lines belong to it
+    if found is None:
+        sentence_start = start + (end - start) // 3
+        for m in _DEMAND_SENTENCE_RE.finditer(text, sentence_start, end):
+            found = m
+            break
+    if found is None and doc_type is DocType.RESPONSE:
+        for m in _RESPONSE_DEMAND_RE.finditer(text, start + (end - start) // 3, end):
+            found = m
+            break
+    if found is None:
+        return None, None
+    line_start = text.rfind("\n", 0, found.start() + 1) + 1
+    line_start = max(line_start, found.start()) if text[line_start:found.start()].strip() else line_start
+    verb = _VERB_RE.search(found.group(0))
+    label = text[line_start:text.find("\n", line_start) if "\n" in text[line_start:] else len(text)].strip()[:80]
+    return Part("demand", line_start, end, CONTENT, label), (verb.group(0).lower() if verb else None)
+
+
+def _reasoning(text: str, parts: dict[str, Part], demand: Part | None, tail_start: int) -> Part | None:
+    heading = _REASONING_HEADING_RE.search(text)
+    if heading is not None:
+        end = demand.start if demand and demand.start > heading.start() else tail_start
+        if end <= heading.start():
+            end = len(text)
+        return Part("reasoning", heading.start(), end, HEADING, heading.group(0).strip()[:80])
+    opening_end = max((p.end for n, p in parts.items() if n in ("header", "parties", "title")), default=0)
+    end = demand.start if demand else tail_start
+    if end <= opening_end:
+        return None
+    body = text[opening_end:end]
+    if not _SENTENCE_RE.search(body):
+        return None
+    lead = len(body) - len(body.lstrip())
+    return Part("reasoning", opening_end + lead, end, CONTENT, body.strip()[:80])
+
+
+def letters(text: str) -> int:
+    """How many letters ``text`` holds (the measure of a part's substance, independent of spacing)."""
+    return len(_LETTER_RE.findall(text))

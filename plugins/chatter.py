@@ -1,0 +1,89 @@
+"""Artefact rules: model chatter left in the output (LF601) and refusals (LF602).
+
+The `strip-chatter` normaliser removes chatter lines before and after a complete document; what these rules see
+is chatter that remains — inside the document or instead of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
+from legal_ft.legal.artefacts import CHATTER_ANYWHERE_RE, CHATTER_LEAD_RE, CHATTER_TRAIL_RE, REFUSAL_RE
+
+FAMILY = "artefacts"
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, line))
+        pos += len(line) + 1
+    return out
+
+
+def chatter_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of every chatter phrase or line in ``text``."""
+    spans = [(m.start(), m.end(), m.group(0)) for m in CHATTER_ANYWHERE_RE.finditer(text)]
+    for pos, line in _lines(text):
+        stripped = line.strip()
+        if stripped and (CHATTER_LEAD_RE.match(stripped) or CHATTER_TRAIL_RE.match(stripped)):
+            if not any(s <= pos < e or pos <= s < pos + len(line) for s, e, _ in spans):
+                spans.append((pos, pos + len(line), stripped))
+    return sorted(spans)
+
+
+class ModelChatter(Rule):
+    """The output holds a chat model's talk rather than only the document: «Как языковая модель…», «Конечно! Вот
+    ваш документ:», «Надеюсь, это поможет» inside the document or instead of it.
+
+    Bad: ``ИСКОВОЕ ЗАЯВЛЕНИЕ … Как языковая модель, я не могу гарантировать … ПРОШУ СУД …``
+    Good: the document alone (chatter around a complete document is stripped by the `strip-chatter` normaliser).
+    """
+
+    code = "LF601"
+    name = "model-chatter"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        max_chatter: int = 0  # chatter phrases tolerated
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        return {"chatter": float(len(chatter_spans(doc.output)))}
+
+    def check(self, doc: Document) -> list[Finding]:
+        spans = chatter_spans(doc.output)
+        if len(spans) > self.t.max_chatter:
+            s, e, text = spans[0]
+            more = f" (and {len(spans) - 1} more)" if len(spans) > 1 else ""
+            return [self.finding("chatter", f"model chatter in the output: «{' '.join(text.split())[:80]}»{more}",
+                                 f"output:{s}-{e}")]
+        return []
+
+
+class Refusal(Rule):
+    """The model refused or apologised instead of writing the document.
+
+    Bad: ``Извините, но я не могу составить исковое заявление без полного описания обстоятельств.``
+    Good: the document itself.
+    """
+
+    code = "LF602"
+    name = "refusal"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def check(self, doc: Document) -> list[Finding]:
+        m = REFUSAL_RE.search(doc.output)
+        if m:
+            return [self.finding("refusal", f"the model refused: «{m.group(0)}»", f"output:{m.start()}-{m.end()}")]
+        return []
+
+
+@hookimpl
+def legalft_rules():
+    return [ModelChatter, Refusal]

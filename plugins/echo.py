@@ -1,0 +1,60 @@
+"""Artefact rule: the output repeats the input (or the instruction) instead of writing a document from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
+
+FAMILY = "artefacts"
+_WORD_RE = regex.compile(r"[\p{L}\p{N}]+")
+
+
+def shingles(text: str, size: int) -> set[tuple[str, ...]]:
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    if len(words) < size:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+
+
+class Echo(Rule):
+    """The output is (mostly) a copy of the input or the instruction: most of its word shingles occur there.
+
+    A document may quote the facts it was given; it may not *be* them. ``containment`` is the share of the
+    output's word ``shingle_size``-grams found in the input (or the instruction).
+
+    Bad: input ``Истец заключил договор … деньги не вернул.`` → output the same text.
+    Good: a claim built from those facts, with header, grounds and demand.
+    """
+
+    code = "LF604"
+    name = "echo"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        max_containment: float = 0.6
+        shingle_size: int = 4
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        out = shingles(doc.output, self.t.shingle_size)
+        if not out:
+            return {"containment": 0.0}
+        best = 0.0
+        for source in (doc.input, doc.instruction):
+            if source.strip():
+                best = max(best, len(out & shingles(source, self.t.shingle_size)) / len(out))
+        return {"containment": best}
+
+    def check(self, doc: Document) -> list[Finding]:
+        c = self.measure(doc)["containment"]
+        if c > self.t.max_containment:
+            return [self.finding("echo", f"{c:.0%} of the output repeats the input/instruction", "output")]
+        return []
+
+
+@hookimpl
+def legalft_rules():
+    return [Echo]

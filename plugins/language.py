@@ -1,0 +1,72 @@
+"""Language rule: the document is written in Russian.
+
+Latin text that belongs in a Russian document — brand names, VIN numbers, e-mail addresses, URLs, IMEI — is
+removed before measuring, so «Samsung Galaxy S23 (VIN JTNBE40K703123456), e-mail: belova@example.ru» is fine.
+Ukrainian is told apart by its own letters (і ї є ґ) and words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
+
+FAMILY = "language"
+_IGNORED_RE = regex.compile(
+    r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?=[A-Z0-9]*\d)[A-Z0-9-]{5,}\b",
+)
+_LATIN_RE = regex.compile(r"\p{Latin}")
+_CYRILLIC_RE = regex.compile(r"\p{Cyrillic}")
+_UKRAINIAN_LETTER_RE = regex.compile(r"[іїєґІЇЄҐ]")
+_UKRAINIAN_WORD_RE = regex.compile(
+    r"\b(?:що|це|який|яка|які|якщо|від|або|є|також|відповідно|позивач\w*|відповідач\w*|позовн\w+|стягнути|"
+    r"України|цивільн\w+|суду\s+прошу|заява|вимог\w*|грн|гривень)\b",
+    regex.IGNORECASE,
+)
+
+
+class NotRussian(Rule):
+    """The document is not in Russian: English (Latin letters dominate) or Ukrainian (its letters і ї є ґ and
+    words such as «позивач», «відповідач», «що»).
+
+    Bad: ``STATEMENT OF CLAIM. The plaintiff requests the court to recover …`` or ``ПОЗОВНА ЗАЯВА … Позивач …``
+    Good: ``ИСКОВОЕ ЗАЯВЛЕНИЕ … смартфон Samsung Galaxy S23, e-mail: ivanov@example.ru``
+    """
+
+    code = "LF501"
+    name = "not-russian"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        max_latin_share: float = 0.3  # of letters, after brands-with-digits, e-mails and URLs are removed
+        max_ukrainian_letters: float = 0.005  # і ї є ґ per Cyrillic letter
+        max_ukrainian_words: int = 3
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        text = _IGNORED_RE.sub(" ", doc.output)
+        latin = len(_LATIN_RE.findall(text))
+        cyr = len(_CYRILLIC_RE.findall(text))
+        return {
+            "latin_share": latin / max(latin + cyr, 1),
+            "ukrainian_letters": len(_UKRAINIAN_LETTER_RE.findall(text)) / max(cyr, 1),
+            "ukrainian_words": float(len(_UKRAINIAN_WORD_RE.findall(text))),
+        }
+
+    def check(self, doc: Document) -> list[Finding]:
+        if not doc.output.strip():
+            return []
+        m = self.measure(doc)
+        if m["latin_share"] > self.t.max_latin_share:
+            return [self.finding("english", f"{m['latin_share']:.0%} of the letters are Latin", "output")]
+        if m["ukrainian_letters"] > self.t.max_ukrainian_letters and m["ukrainian_words"] > self.t.max_ukrainian_words:
+            return [self.finding("ukrainian", f"Ukrainian: {m['ukrainian_words']:.0f} Ukrainian words and letters "
+                                 f"і/ї/є/ґ ({m['ukrainian_letters']:.1%} of Cyrillic letters)", "output")]
+        return []
+
+
+@hookimpl
+def legalft_rules():
+    return [NotRussian]

@@ -1,0 +1,348 @@
+"""Built-in normalisers, in the order they run (``order``): Unicode NFC (10), mojibake repair where certain (20),
+line endings and whitespace (30), markdown (40), chatter around a complete document (50), quotes and dashes (60),
+canonical section headings (70).
+
+Each returns a changed copy of the record or None, and is idempotent: applied to its own output it changes
+nothing (property-tested). The engine records which ones changed a record in ``metadata["normalised"]``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import regex
+
+from legal_ft.cleaning.api import Normaliser, hookimpl
+from legal_ft.legal.artefacts import (
+    CHATTER_LEAD_RE,
+    CHATTER_TRAIL_RE,
+    MD_BOLD_RE,
+    MD_BULLET_RE,
+    MD_CODE_RE,
+    MD_FENCE_RE,
+    MD_HEADING_RE,
+    MD_ITALIC_RE,
+    MD_LINK_RE,
+    MD_QUOTE_RE,
+    MD_RULE_RE,
+    MD_TABLE_ROW_RE,
+    MD_TABLE_SEP_RE,
+    repair_mojibake,
+)
+from legal_ft.records import Record
+
+TEXT_FIELDS = ("instruction", "input", "output")
+_MAX_PASSES = 8
+
+
+def fixpoint(fix: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """Apply ``fix`` until the text stops changing, so that a normaliser is idempotent by construction even where
+    one pass uncovers new work («# # Заголовок», nested quotes, two chatter lines)."""
+
+    def run(text: str) -> str | None:
+        current = text
+        for _ in range(_MAX_PASSES):
+            fixed = fix(current)
+            if fixed is None or fixed == current:
+                break
+            current = fixed
+        return current if current != text else None
+
+    return run
+
+
+def _replace(record: Record, fix: Callable[[str], str | None], fields: tuple[str, ...] = TEXT_FIELDS) -> Record | None:
+    changes = {}
+    for name in fields:
+        value = getattr(record, name)
+        fixed = fix(value)
+        if fixed is not None and fixed != value:
+            changes[name] = fixed
+    return dataclasses.replace(record, **changes) if changes else None
+
+
+class UnicodeNFC(Normaliser):
+    """Compose Unicode to NFC, so «й» typed as «и» + combining breve and «й» compare equal.
+
+    Bad: ``"и\\u0306"`` (two code points). Good: ``"й"``.
+    """
+
+    name = "unicode-nfc"
+    order = 10
+    groups = ("normalisers", "default")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def apply(self, record: Record) -> Record | None:
+        return _replace(record, lambda s: unicodedata.normalize("NFC", s))
+
+
+class FixMojibake(Normaliser):
+    """Repair mojibake (cp1251, Mac Roman, Latin-1 forms) where the repair is certain: ftfy's plan, or an explicit
+    encode/decode plan on the whole text or line by line, accepted only when the result is clean Cyrillic and
+    undoing the plan gives back the input exactly (see ``legal_ft.legal.artefacts``). Anything else is left for
+    rule LF606 to reject.
+
+    Bad: ``Р’ Р—Р°РІРѕР»Р¶СЃРєРёР№ СЂР°Р№РѕРЅРЅС‹Р№ СЃСѓРґ``. Good: ``В Заволжский районный суд``.
+    """
+
+    name = "fix-mojibake"
+    order = 20
+    groups = ("normalisers", "default")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def apply(self, record: Record) -> Record | None:
+        return _replace(record, repair_mojibake)
+
+
+_ZERO_WIDTH_RE = regex.compile("[\ufeff\u200b\u200c\u200d\u2060]")
+_SPACE_RE = regex.compile("[\u00a0\u2007\u202f\u2009\u200a\u2002\u2003]")
+_TRAILING_RE = regex.compile(r"[ \t]+$", regex.MULTILINE)
+_BLANK_RUN_RE = regex.compile(r"\n{4,}")
+
+
+def _whitespace(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ZERO_WIDTH_RE.sub("", text)
+    text = _SPACE_RE.sub(" ", text)
+    text = _TRAILING_RE.sub("", text)
+    text = _BLANK_RUN_RE.sub("\n\n\n", text)
+    return text.strip()
+
+
+class LineEndingsWhitespace(Normaliser):
+    """CRLF and CR to LF; BOM and zero-width characters removed; non-breaking and thin spaces to spaces; trailing
+    spaces removed; runs of three or more blank lines cut to two; the field trimmed.
+
+    Bad: ``"\\ufeffИСТЕЦ:\\u00a0Иванов  \\r\\n\\r\\n\\r\\n\\r\\n\\r\\nОТВЕТЧИК"``. Good: ``"ИСТЕЦ: Иванов\\n\\n\\nОТВЕТЧИК"``.
+    """
+
+    name = "line-endings-whitespace"
+    order = 30
+    groups = ("normalisers", "default")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def apply(self, record: Record) -> Record | None:
+        return _replace(record, fixpoint(_whitespace))
+
+
+def _table_row(m: regex.Match) -> str:
+    cells = [c.strip() for c in m.group("cells").rstrip("|").split("|")]
+    return "; ".join(c for c in cells if c)
+
+
+def strip_markdown(text: str) -> str:
+    """Remove markdown syntax and keep the words; lists stay lists («* item» becomes «- item»)."""
+    if not regex.search(r"[*#`|_>\[~-]", text):
+        return text
+    text = MD_FENCE_RE.sub("", text)
+    text = MD_TABLE_SEP_RE.sub("", text)
+    text = MD_TABLE_ROW_RE.sub(_table_row, text)
+    text = MD_RULE_RE.sub("", text)
+    text = MD_HEADING_RE.sub(lambda m: m.group("text"), text)
+    text = MD_QUOTE_RE.sub("", text)
+    text = MD_LINK_RE.sub(lambda m: f"{m.group('text')} ({m.group('url')})", text)
+    prev = None
+    while prev != text:  # nested **__bold__** needs two passes
+        prev = text
+        text = MD_BOLD_RE.sub(lambda m: m.group(2), text)
+    text = MD_ITALIC_RE.sub(lambda m: m.group(1), text)
+    text = MD_CODE_RE.sub(lambda m: m.group("text"), text)
+    text = MD_BULLET_RE.sub(lambda m: f"{m.group('indent')}- ", text)
+    return _BLANK_RUN_RE.sub("\n\n\n", _TRAILING_RE.sub("", text)).strip()
+
+
+class StripMarkdown(Normaliser):
+    """Remove markdown from the output: ``**bold**``, ``## headings``, code fences, tables (rows become
+    «cell; cell» lines), horizontal rules, ``[text](url)`` links and inline code. Numbered and dashed lists stay.
+
+    Bad: ``## ИСКОВОЕ ЗАЯВЛЕНИЕ\\n**Истец:** Иванов``. Good: ``ИСКОВОЕ ЗАЯВЛЕНИЕ\\nИстец: Иванов``.
+    """
+
+    name = "strip-markdown"
+    order = 40
+    groups = ("normalisers", "default")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def apply(self, record: Record) -> Record | None:
+        return _replace(record, fixpoint(strip_markdown), ("output",))
+
+
+_SEPARATOR_RE = regex.compile(r"^\s*(?:[-=_*]{3,}|\.{3,})\s*$")
+_DOC_MARK_RE = regex.compile(r"\b(?:прошу|просим|требую|требуем|ходатайствую)\b", regex.IGNORECASE)
+_MAX_CHATTER_LINES = 3
+
+
+def strip_chatter(text: str) -> str:
+    """Drop chatter lines before and after a complete document (never inside it).
+
+    Only leading lines that `CHATTER_LEAD_RE` matches and trailing lines that `CHATTER_TRAIL_RE` matches (with
+    separators and blank lines next to them), at most three each, and only when what remains is a complete
+    document: it starts with a document line and still holds its demand.
+    """
+    lines = text.split("\n")
+    start, end = 0, len(lines)
+    dropped = 0
+
+    def skippable(line: str) -> bool:
+        return not line.strip() or bool(_SEPARATOR_RE.match(line))
+
+    while start < end and dropped < _MAX_CHATTER_LINES:
+        while start < end and skippable(lines[start]):
+            start += 1
+        if start < end and CHATTER_LEAD_RE.match(lines[start].strip()):
+            start += 1
+            dropped += 1
+        else:
+            break
+    dropped_tail = 0
+    while end > start and dropped_tail < _MAX_CHATTER_LINES:
+        while end > start and skippable(lines[end - 1]):
+            end -= 1
+        if end > start and CHATTER_TRAIL_RE.match(lines[end - 1].strip()):
+            end -= 1
+            dropped_tail += 1
+        else:
+            break
+    if not dropped and not dropped_tail:
+        return text
+    while start < end and skippable(lines[start]):
+        start += 1
+    while end > start and skippable(lines[end - 1]):
+        end -= 1
+    body = "\n".join(lines[start:end])
+    if not _complete(body):
+        return text
+    return body
+
+
+def _complete(body: str) -> bool:
+    from legal_ft.legal.detect import detect_doc_type
+    from legal_ft.legal.sections import find_sections
+
+    if len(body) < 300 or not _DOC_MARK_RE.search(body):
+        return False
+    sections = find_sections(body, detect_doc_type(body))
+    return sections.demand is not None and (sections.title is not None or sections.header is not None)
+
+
+class StripChatter(Normaliser):
+    """Remove a chat model's lines around a complete document («Конечно! Вот ваш документ:» before it, «Надеюсь,
+    это поможет!» after it). Chatter inside a document, or an incomplete document, is left for LF601 to reject.
+
+    Bad: ``Конечно! Вот исковое заявление:\\n\\nВ … суд … ПРОШУ СУД: …\\n\\nНадеюсь, это поможет!``
+    Good: ``В … суд … ПРОШУ СУД: …``
+    """
+
+    name = "strip-chatter"
+    order = 50
+    groups = ("normalisers", "default")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def apply(self, record: Record) -> Record | None:
+        return _replace(record, fixpoint(strip_chatter), ("output",))
+
+
+_CURLY_PAIRS_RE = regex.compile(r"[„“]([^„“”\n]{0,300}?)[“”]")
+_STRAIGHT_PAIRS_RE = regex.compile(r'(?<![\w"])"(?=\S)([^"\n]{1,300}?)(?<=\S)"(?![\w])')
+_SPACED_DASH_RE = regex.compile(r"(?<=\S)[ \t]+(?:-{1,2}|–|—)[ \t]+(?=\S)")
+_DOUBLE_HYPHEN_RE = regex.compile(r"(?<=\S)--(?=\S)")
+_NUMBER_RANGE_RE = regex.compile(r"(?<=\d)—(?=\d)")
+
+
+def quotes_dashes(text: str) -> str:
+    """«ёлочки» for paired straight and curly quotes; a spaced hyphen, en dash or «--» between words becomes an em
+    dash; an em dash between two numbers becomes the en dash of a range («309—310» → «309–310»). Hyphens inside
+    numbers and codes («2-1234/2024», «40-ФЗ», «123-45-67») and list dashes at line start are left alone."""
+    text = _CURLY_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
+    text = _STRAIGHT_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
+    text = _SPACED_DASH_RE.sub(" — ", text)
+    text = _DOUBLE_HYPHEN_RE.sub("—", text)
+    return _NUMBER_RANGE_RE.sub("–", text)
+
+
+class QuotesDashes(Normaliser):
+    """Typography: paired quotes to «ёлочки», spaced hyphens and en dashes to em dashes, number ranges to en dashes.
+
+    Bad: ``ООО "Ромашка" - ответчик; ст. ст. 309—310``. Good: ``ООО «Ромашка» — ответчик; ст. ст. 309–310``.
+    """
+
+    name = "quotes-dashes"
+    order = 60
+    groups = ("normalisers", "default")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def apply(self, record: Record) -> Record | None:
+        return _replace(record, fixpoint(quotes_dashes), ("output",))
+
+
+# (pattern of a heading line, its canonical form). Only whole heading lines are rewritten; none is invented.
+_CANONICAL_HEADINGS: tuple[tuple[regex.Pattern[str], str], ...] = tuple(
+    (regex.compile(rf"^(?P<indent>[ \t]*){pattern}[ \t]*[:.]?[ \t]*$", regex.IGNORECASE | regex.MULTILINE), canonical)
+    for pattern, canonical in (
+        (r"мотивировочная\s+часть", "МОТИВИРОВОЧНАЯ ЧАСТЬ:"),
+        (r"резолютивная\s+часть", "РЕЗОЛЮТИВНАЯ ЧАСТЬ:"),
+        (r"описательная\s+часть", "ОПИСАТЕЛЬНАЯ ЧАСТЬ:"),
+        (r"обоснование\s+(?:исковых\s+)?требований", "Обоснование требований"),
+        (r"обстоятельства\s+дела", "Обстоятельства дела"),
+        (r"правовое\s+обоснование", "Правовое обоснование"),
+        (r"просительная\s+часть", "Просительная часть"),
+        (r"прошу\s+суд", "ПРОШУ СУД:"),
+        (r"прошу", "ПРОШУ:"),
+        (r"требую", "ТРЕБУЮ:"),
+        (r"приложения", "Приложения:"),
+        (r"приложение", "Приложение:"),
+    )
+)
+
+
+def canonical_headings(text: str) -> str:
+    for pattern, canonical in _CANONICAL_HEADINGS:
+        text = pattern.sub(lambda m: f"{m.group('indent')}{canonical}", text)
+    return text
+
+
+class CanonicalHeadings(Normaliser):
+    """One spelling per section heading where a heading exists: «Мотивировочная часть», «МОТИВИРОВОЧНАЯ ЧАСТЬ.»
+    → «МОТИВИРОВОЧНАЯ ЧАСТЬ:»; «прошу суд:» → «ПРОШУ СУД:»; «ПРИЛОЖЕНИЯ» → «Приложения:». Headings are never
+    added where the document has none.
+
+    Bad: ``Мотивировочная часть.`` Good: ``МОТИВИРОВОЧНАЯ ЧАСТЬ:``
+    """
+
+    name = "canonical-headings"
+    order = 70
+    groups = ("normalisers", "default")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def apply(self, record: Record) -> Record | None:
+        return _replace(record, fixpoint(canonical_headings), ("output",))
+
+
+@hookimpl
+def legalft_normalisers():
+    return [UnicodeNFC, FixMojibake, LineEndingsWhitespace, StripMarkdown, StripChatter, QuotesDashes,
+            CanonicalHeadings]

@@ -1,0 +1,149 @@
+"""Topic rules: the output is a legal document at all (LF301), and a procedural one rather than legal-themed
+prose — an article about a court case or a consultation answer (LF302).
+
+Both measure vocabulary (legal stems per 100 words, marker phrases of recipes, news, chit-chat, advice, articles
+and consultations) and the procedural frame found by `find_sections` (title, header, parties, demand).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
+
+FAMILY = "topic"
+_WORD_RE = regex.compile(r"[\p{L}][\p{L}\-]*")
+_LEGAL_RE = regex.compile(
+    r"^(?:суд|судь|судебн|ист(?:ец|ц)|ответчик|взыск|иск|исков|претензи|договор|обязательств|закон|кодекс|стать"
+    r"|ст$|гк$|гпк$|апк$|рф$|нк$|тк$|коап$|зозпп|требовани|неустойк|ущерб|вред|задолженност|долг|возмещ|ходатайств"
+    r"|жалоб|решени|определени|постановлени|прав|норм|юридическ|ответственност|штраф|пошлин|арбитраж|приказ|должник"
+    r"|взыскател|кредитор|заявител|потребител|основани|дел[оау]$|истребова|доказательств|экспертиз|расписк"
+    r"|займ|заём|заемщик|подряд|поставк|аренд|страхов|осаго|возврат|компенсац|процент|оплат|уплат|сумм|руб)",
+    regex.IGNORECASE,
+)
+_CODE_LINE_RE = regex.compile(
+    r"^\s*(?:def |class |import |from \S+ import|return\b|print\(|console\.log|function\b|const |let |var |public |"
+    r"private |#include|SELECT\b|INSERT\b|for\s*\(|if\s*\(|\}\s*$|\{\s*$|</?\w+[^>]*>\s*$)|;\s*$|=>|\)\s*\{",
+)
+_TOPICS: dict[str, regex.Pattern[str]] = {
+    "recipe": regex.compile(r"\b(?:рецепт\w*|ингредиент\w*|духовк\w*|выпека\w*|обжар\w*|перемеша\w*|граммов|"
+                            r"столов\w+\s+ложк\w*|чайн\w+\s+ложк\w*|тест[оа]\b|фарш\w*|соус\w*|посолит\w*|"
+                            r"приятного\s+аппетита|минут\s+на\s+(?:медленном|среднем)\s+огне)\b", regex.I),
+    "news": regex.compile(r"\b(?:сообщает|сообщил[аи]?|по\s+данным|агентств\w*|журналист\w*|корреспондент\w*|"
+                          r"пресс-служб\w*|заявил[аи]?|новост\w*|синоптик\w*|курс\s+(?:доллара|рубля)|матч\w*)\b",
+                          regex.I),
+    "chit-chat": regex.compile(r"\b(?:привет\w*|как\s+дела|как\s+у\s+тебя|погод\w+|выходны\w+|настроени\w*|"
+                               r"спасибо\s+за\s+вопрос|отличный\s+вопрос|хорошего\s+дня|смайл\w*)\b", regex.I),
+    "advice": regex.compile(r"\b(?:совет\w*|лайфхак\w*|способ\w*\s+(?:похудеть|сэкономить|улучшить)|"
+                            r"здоровь\w*|трениров\w*|диет\w*|путешеств\w*|отпуск\w*|сон\b|спорт\w*)\b", regex.I),
+}
+_ARTICLE_RE = regex.compile(
+    r"\b(?:в\s+(?:этой|данной|нашей)\s+статье|рассмотрим|разбер[её]м|читател\w*|эксперт\w*\s+(?:отмечают|считают|"
+    r"поясняют)|как\s+(?:отмечают|пояснил\w*|рассказал\w*)|напомним|по\s+(?:мнению|словам)|стало\s+известно|"
+    r"в\s+(?:этом|нашем)\s+материале|судебн\w+\s+практик\w+\s+(?:показывает|складывается)|"
+    r"(?:верховный|конституционный)\s+суд\s+(?:рф\s+)?(?:разъяснил|указал|встал|признал|напомнил)|"
+    r"история\s+началась|рассказываем|разбираемся|подпис\w+\s+на\s+(?:наш|канал)|"
+    r"здравствуйте|добрый\s+день|в\s+вашей\s+ситуации|вы\s+(?:вправе|можете|имеете\s+право)|"
+    r"вам\s+(?:следует|необходимо|нужно|стоит)|рекоменду(?:ю|ем)\s+вам|советую|ваш\w*\s+вопрос\w*)\b",
+    regex.IGNORECASE,
+)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD_RE.findall(text)
+
+
+def _frame(doc: Document) -> int:
+    s = doc.sections
+    return sum(p is not None for p in (s.title, s.header, s.parties))
+
+
+class OffTopic(Rule):
+    """The output is not a legal document: a recipe, news, chit-chat, code or everyday advice.
+
+    Measured as legal stems per 100 words (``min_legal_per_100``) and the share of lines that look like code.
+
+    Bad: ``Рецепт борща: возьмите 500 граммов говядины, свеклу …``
+    Good: any procedural document — ``ИСКОВОЕ ЗАЯВЛЕНИЕ … Согласно ст. 309 ГК РФ …``
+    """
+
+    code = "LF301"
+    name = "off-topic"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        min_legal_per_100: float = 4.0  # legal stems per 100 words a legal document reaches
+        max_code_share: float = 0.3  # share of non-empty lines that look like program code
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        words = _words(doc.output)
+        legal = sum(1 for w in words if _LEGAL_RE.match(w))
+        lines = [ln for ln in doc.output.splitlines() if ln.strip()]
+        code = sum(1 for ln in lines if _CODE_LINE_RE.search(ln))
+        out = {"legal_per_100": 100.0 * legal / max(len(words), 1), "code_share": code / max(len(lines), 1),
+               "words": float(len(words))}
+        for topic, pattern in _TOPICS.items():
+            out[f"{topic}_markers"] = float(len(pattern.findall(doc.output)))
+        return out
+
+    def check(self, doc: Document) -> list[Finding]:
+        if not doc.output.strip():
+            return []  # LF605 reports empty outputs
+        m = self.measure(doc)
+        if m["code_share"] > self.t.max_code_share:
+            return [self.finding("code", f"{m['code_share']:.0%} of the lines look like program code", "output")]
+        if m["legal_per_100"] < self.t.min_legal_per_100:
+            topic = max(_TOPICS, key=lambda t: m[f"{t}_markers"])
+            reason = topic if m[f"{topic}_markers"] >= 2 else "no-legal-content"
+            return [self.finding(reason, f"not a legal document ({m['legal_per_100']:.1f} legal words per 100, "
+                                 f"fewer than {self.t.min_legal_per_100:g})"
+                                 + (f"; reads like {topic}" if reason == topic else ""), "output")]
+        return []
+
+
+class NotProcedural(Rule):
+    """Legal-themed prose that is not a procedural document: an article or blog post about a court case, or a
+    consultation answer («Здравствуйте! В вашей ситуации вы вправе …»).
+
+    It has no procedural frame (no title, no header naming a court or addressee, no parties) or reads like an
+    article / consultation (``max_prose_markers`` marker phrases or more).
+
+    Bad: ``Верховный суд разъяснил, как взыскать неустойку. Рассмотрим историю, которая началась …``
+    Good: ``В … районный суд\\nИстец: …\\nОтветчик: …\\nИСКОВОЕ ЗАЯВЛЕНИЕ …``
+    """
+
+    code = "LF302"
+    name = "not-procedural"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        max_prose_markers: int = 3  # article / consultation phrases tolerated in a framed document
+        min_frame: int = 1  # of title, header, parties
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        return {"prose_markers": float(len(_ARTICLE_RE.findall(doc.output))), "frame": float(_frame(doc))}
+
+    def check(self, doc: Document) -> list[Finding]:
+        if not doc.output.strip():
+            return []
+        m = self.measure(doc)
+        markers = int(m["prose_markers"])
+        if m["frame"] < self.t.min_frame:
+            first = _ARTICLE_RE.search(doc.output)
+            what = f"; e.g. «{first.group(0)}»" if first else ""
+            return [self.finding("no-procedural-frame", "no title, header or parties: legal prose, not a procedural "
+                                 f"document{what}", "output")]
+        if markers >= self.t.max_prose_markers:
+            first = _ARTICLE_RE.search(doc.output)
+            return [self.finding("article-style", f"{markers} article / consultation phrases (e.g. "
+                                 f"«{first.group(0) if first else ''}»)", "output")]
+        return []
+
+
+@hookimpl
+def legalft_rules():
+    return [OffTopic, NotProcedural]

@@ -1,0 +1,302 @@
+"""Structure rules: a procedural document has a reasoning part and a demand that fit its type (default), and —
+for training-grade data — a header, the parties, a title, attachments and its parts in order (strict).
+
+Parts are found by `legal_ft.legal.sections.find_sections` (by heading where there is one, by content where
+there is none), so documents without headings, short ходатайства, претензии that say «ТРЕБУЮ» and отзывы that
+ask to «отказать» pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
+from legal_ft.legal.sections import HEADING, letters
+
+FAMILY = "structure"
+_COURT_TYPES = {"claim", "arbitration_claim", "appeal", "response", "motion", "court_order"}
+_INFINITIVE_RE = regex.compile(r"\b\p{Cyrillic}{2,}(?:ть|ти|чь)(?:ся)?\b", regex.IGNORECASE)
+_VERB_RE = regex.compile(r"\b(?:прошу|просим|требую|требуем|ходатайствую|ходатайствуем)\b", regex.IGNORECASE)
+_ASK_COURT_RE = regex.compile(r"\b(?:прошу|просим)\s+(?:уважаемый\s+)?суд\b", regex.IGNORECASE)
+_DEMAND_FROM_PARTY_RE = regex.compile(r"\bтребу(?:ю|ем)\b", regex.IGNORECASE)
+_RESPONSE_OK_RE = regex.compile(
+    r"\b(?:отказать|снизить|уменьшить|оставить\s+без\s+(?:изменения|удовлетворения|рассмотрения)"
+    r"|прекратить\s+производство|отменить)\b",
+    regex.IGNORECASE,
+)
+_RECOVER_RE = regex.compile(r"\bвзыскать\b", regex.IGNORECASE)
+_APPEAL_OK_RE = regex.compile(
+    r"\b(?:отменить|изменить|принять\s+(?:по\s+делу\s+)?нов\w+|направить\s+(?:дело\s+)?на\s+новое\s+рассмотрение"
+    r"|оставить\s+без\s+изменения|восстановить)\b",
+    regex.IGNORECASE,
+)
+_ORDER_OK_RE = regex.compile(r"судебн\w+\s+приказ|\bвзыскать\b", regex.IGNORECASE)
+_COURT_IN_HEADER_RE = regex.compile(r"суд|судье|судебн", regex.IGNORECASE)
+
+
+def _type(doc: Document) -> str:
+    return getattr(doc.doc_type, "value", str(doc.doc_type))
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    one = " ".join(text.split())
+    return f"«{one[:limit]}{'…' if len(one) > limit else ''}»"
+
+
+class MissingReasoning(Rule):
+    """The document has no reasoning part (facts and legal grounds), or it is too thin to train on.
+
+    Found by heading («МОТИВИРОВОЧНАЯ ЧАСТЬ», «Обоснование требований», «Обстоятельства дела» …) or by content
+    (the prose between the opening and the demand).
+
+    Bad: ``ИСКОВОЕ ЗАЯВЛЕНИЕ\\n\\nРЕЗОЛЮТИВНАЯ ЧАСТЬ:\\nПРОШУ СУД: взыскать 100 000 руб.`` (nothing explains why).
+    Good: ``ИСКОВОЕ ЗАЯВЛЕНИЕ\\n\\n12.03.2024 стороны заключили договор … Согласно ст. 309 ГК РФ …\\n\\nПРОШУ СУД: …``
+    """
+
+    code = "LF101"
+    name = "missing-reasoning"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        min_letters: int = 200  # letters of reasoning a document needs
+        min_letters_short: int = 80  # … for the short types below (a ходатайство may be 900 characters long)
+        short_types: tuple[str, ...] = ("motion", "court_order")
+
+    def _min(self, doc: Document) -> int:
+        return self.t.min_letters_short if _type(doc) in self.t.short_types else self.t.min_letters
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        part = doc.sections.reasoning
+        return {"reasoning_letters": letters(doc.output[part.start:part.end]) if part else 0}
+
+    def check(self, doc: Document) -> list[Finding]:
+        part = doc.sections.reasoning
+        if part is None:
+            return [self.finding("no-reasoning", "no reasoning part: neither a heading nor facts and grounds "
+                                 "before the demand", "output")]
+        n = self.measure(doc)["reasoning_letters"]
+        need = self._min(doc)
+        if n < need:
+            return [self.finding("thin-reasoning", f"reasoning part {_quote(part.label)} has {n:.0f} letters, "
+                                 f"fewer than {need} for a {_type(doc)}", part.where)]
+        return []
+
+
+class MissingDemand(Rule):
+    """The document has no demand: no request («прошу», «ТРЕБУЮ», «ходатайствую») and no demand heading with
+    something asked under it.
+
+    Bad: a claim that ends after its reasoning, or ``РЕЗОЛЮТИВНАЯ ЧАСТЬ:`` with nothing after it.
+    Good: ``На основании изложенного, прошу:\\n1. Взыскать с ответчика 180 000 руб.``
+    """
+
+    code = "LF102"
+    name = "missing-demand"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        min_letters: int = 15  # letters a demand needs besides its heading
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        part = doc.sections.demand
+        if part is None:
+            return {"demand_letters": 0}
+        return {"demand_letters": letters(doc.output[part.start:part.end]) - letters(part.label)}
+
+    def check(self, doc: Document) -> list[Finding]:
+        part = doc.sections.demand
+        if part is None:
+            return [self.finding("no-demand", "no demand: nothing is requested («прошу» / «требую» / a demand "
+                                 "heading)", "output")]
+        body = doc.output[part.start:part.end]
+        n = self.measure(doc)["demand_letters"]
+        if n < self.t.min_letters or not (_VERB_RE.search(body) or _INFINITIVE_RE.search(body[len(part.label):])):
+            return [self.finding("empty-demand", f"demand part {_quote(part.label)} asks for nothing", part.where)]
+        return []
+
+
+class WrongDemandForType(Rule):
+    """The demand does not fit the document type.
+
+    A претензия demands from the other side («ТРЕБУЮ», «прошу») and never asks the court («ПРОШУ СУД»); an
+    отзыв asks to dismiss («отказать»), reduce under ст. 333 ГК («снизить») or leave unchanged — not to recover
+    («взыскать»); an апелляционная жалоба asks to set aside or change the decision; a claim asks the court.
+
+    Bad: ``ПРЕТЕНЗИЯ … ПРОШУ СУД: взыскать с ООО «Ромашка» 89 000 руб.``
+    Good: ``ПРЕТЕНЗИЯ … ТРЕБУЮ: вернуть 89 000 руб. в течение 10 дней.``
+    """
+
+    code = "LF103"
+    name = "wrong-demand-for-type"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        check_types: tuple[str, ...] = ("pretension", "response", "appeal", "claim", "arbitration_claim",
+                                        "court_order")
+
+    def check(self, doc: Document) -> list[Finding]:
+        part = doc.sections.demand
+        kind = _type(doc)
+        if part is None or kind not in self.t.check_types:
+            return []
+        body = doc.output[part.start:part.end]
+        where = part.where
+        if kind == "pretension":
+            m = _ASK_COURT_RE.search(body)
+            if m:
+                return [self.finding("pretension-asks-court", f"a претензия addresses the other side, not the court: "
+                                     f"{_quote(body[m.start():m.end() + 40])}", where)]
+        elif kind == "response":
+            if _RECOVER_RE.search(body) and not _RESPONSE_OK_RE.search(body):
+                return [self.finding("response-recovers", "an отзыв asks to dismiss («отказать»), reduce or leave "
+                                     f"unchanged, not to recover: {_quote(body)}", where)]
+        elif kind == "appeal":
+            if not _APPEAL_OK_RE.search(body):
+                return [self.finding("appeal-without-reversal", "an апелляционная жалоба asks to set aside or change "
+                                     f"the decision («отменить» / «изменить»): {_quote(body)}", where)]
+        elif kind in ("claim", "arbitration_claim"):
+            if _DEMAND_FROM_PARTY_RE.search(body) and not regex.search(r"\b(?:прошу|просим)\b", body, regex.I):
+                return [self.finding("claim-demands-from-party", "a claim asks the court («прошу суд»), it does not "
+                                     f"demand («требую»): {_quote(body)}", where)]
+        elif kind == "court_order":
+            if not _ORDER_OK_RE.search(body):
+                return [self.finding("order-without-order", "an application for a court order asks to issue it "
+                                     f"(«вынести судебный приказ»): {_quote(body)}", where)]
+        return []
+
+
+class MissingHeader(Rule):
+    """The document does not say whom it is addressed to: the court (claims, appeals, отзывы, ходатайства,
+    applications) or the addressee (претензии).
+
+    Bad: a claim that starts with ``ИСКОВОЕ ЗАЯВЛЕНИЕ``.
+    Good: ``В Заволжский районный суд г. Твери`` above the parties; ``Генеральному директору ООО «…»`` on a претензия.
+    """
+
+    code = "LF104"
+    name = "missing-header"
+    groups = (FAMILY, "strict")
+
+    @dataclass
+    class Thresholds:
+        court_types: tuple[str, ...] = tuple(sorted(_COURT_TYPES))
+
+    def check(self, doc: Document) -> list[Finding]:
+        part = doc.sections.header
+        kind = _type(doc)
+        if part is None:
+            return [self.finding("no-header", f"no header naming the {'court' if kind in self.t.court_types else 'addressee'}",
+                                 "output")]
+        if kind in self.t.court_types:
+            text = doc.output[part.start:part.end]
+            if not _COURT_IN_HEADER_RE.search(text):
+                return [self.finding("header-without-court", f"the header {_quote(text)} names no court for a {kind}",
+                                     part.where)]
+        return []
+
+
+class MissingParties(Rule):
+    """The parties are not named (``Истец:`` / ``Ответчик:``, ``Взыскатель:`` / ``Должник:``, ``От: …``).
+
+    Bad: a claim whose opening is only ``В … районный суд``.
+    Good: ``Истец: Смирнов Алексей Петрович …\\nОтветчик: Кузнецов Дмитрий Олегович …``
+    """
+
+    code = "LF105"
+    name = "missing-parties"
+    groups = (FAMILY, "strict")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def check(self, doc: Document) -> list[Finding]:
+        if doc.sections.parties is None:
+            return [self.finding("no-parties", "the parties are not named (e.g. «Истец: …», «Ответчик: …», «От: …»)",
+                                 "output")]
+        return []
+
+
+class MissingTitle(Rule):
+    """The document has no title line saying what it is (``ИСКОВОЕ ЗАЯВЛЕНИЕ``, ``ПРЕТЕНЗИЯ``, ``ХОДАТАЙСТВО`` …).
+
+    Bad: parties followed directly by the facts.
+    Good: ``ИСКОВОЕ ЗАЯВЛЕНИЕ\\nо взыскании денежных средств по договору подряда``
+    """
+
+    code = "LF106"
+    name = "missing-title"
+    groups = (FAMILY, "strict")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def check(self, doc: Document) -> list[Finding]:
+        if doc.sections.title is None:
+            return [self.finding("no-title", "no title line (e.g. «ИСКОВОЕ ЗАЯВЛЕНИЕ», «ПРЕТЕНЗИЯ», «ХОДАТАЙСТВО»)",
+                                 "output")]
+        return []
+
+
+class MissingAttachments(Rule):
+    """A document type that must list its attachments (ст. 132 ГПК, ст. 126 АПК, ст. 322 ГПК) has no
+    ``Приложения:`` list. Ходатайства and отзывы need none.
+
+    Bad: a claim that ends with the demand and the signature.
+    Good: ``Приложения:\\n1. Копия договора.\\n2. Квитанция об уплате государственной пошлины.``
+    """
+
+    code = "LF107"
+    name = "missing-attachments"
+    groups = (FAMILY, "strict")
+
+    @dataclass
+    class Thresholds:
+        types: tuple[str, ...] = ("claim", "arbitration_claim", "appeal", "court_order", "pretension")
+
+    def check(self, doc: Document) -> list[Finding]:
+        if _type(doc) in self.t.types and doc.sections.attachments is None:
+            return [self.finding("no-attachments", f"a {_type(doc)} lists its attachments («Приложения:»)", "output")]
+        return []
+
+
+class PartsOutOfOrder(Rule):
+    """The parts are not in the order a filing uses: title, then reasoning, then demand, then attachments.
+
+    Bad: ``РЕЗОЛЮТИВНАЯ ЧАСТЬ: … МОТИВИРОВОЧНАЯ ЧАСТЬ: …``
+    Good: ``МОТИВИРОВОЧНАЯ ЧАСТЬ: … РЕЗОЛЮТИВНАЯ ЧАСТЬ: …``
+    """
+
+    code = "LF108"
+    name = "parts-out-of-order"
+    groups = (FAMILY, "strict")
+
+    @dataclass
+    class Thresholds:
+        pairs: tuple[str, ...] = ("title<reasoning", "reasoning<demand", "demand<attachments")
+
+    def check(self, doc: Document) -> list[Finding]:
+        s = doc.sections
+        for pair in self.t.pairs:
+            first, _, second = pair.partition("<")
+            a, b = s.get(first), s.get(second)
+            if a is None or b is None:
+                continue
+            if first == "reasoning" and a.how != HEADING:
+                continue  # reasoning found by content is by definition what precedes the demand
+            if a.start > b.start:
+                return [self.finding(f"{second}-before-{first}", f"the {second} part {_quote(b.label)} comes before "
+                                     f"the {first} part {_quote(a.label)}", b.where)]
+        return []
+
+
+@hookimpl
+def legalft_rules():
+    return [MissingReasoning, MissingDemand, WrongDemandForType, MissingHeader, MissingParties, MissingTitle,
+            MissingAttachments, PartsOutOfOrder]
