@@ -48,7 +48,7 @@ def clean(input_path: Path, rules: str, rules_dirs: tuple[Path, ...], out: Path,
     from legal_ft.cleaning.pipeline import CleanOptions, run_clean, run_stats, show_progress_for
     from legal_ft.cleaning.report import print_summary
     from legal_ft.cleaning.stats import print_stats
-    from legal_ft.console import say
+    from legal_ft.console import is_quiet, say
 
     spec = EngineSpec(rules, tuple(str(d) for d in rules_dirs), str(tokenizer) if tokenizer else None)
     if stats:
@@ -62,7 +62,8 @@ def clean(input_path: Path, rules: str, rules_dirs: tuple[Path, ...], out: Path,
                         progress=show_progress_for(input_path))
     result = run_clean(opts)
     s = result.summary
-    print_summary(s, title=f"legalft clean --rules {result.engine.rule_set.name}")
+    if not is_quiet():
+        print_summary(s, title=f"legalft clean --rules {result.engine.rule_set.name}")
     if s.internal_errors:
         from legal_ft.console import warn
 

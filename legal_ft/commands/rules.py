@@ -13,6 +13,13 @@ _dirs_option = click.option("--rules-dir", "rules_dirs", multiple=True, type=cli
                             metavar="DIR", help="Extra folder of rule plugins; repeatable.")
 
 
+def format_value(value: object) -> str:
+    """Compact threshold values for tables: tuples as `a,b,c`, the rest as repr."""
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return ",".join(str(v) for v in value) or "()"
+    return repr(value)
+
+
 @click.group("rules")
 def rules() -> None:
     """List the cleaning rules or show one rule's documentation.
@@ -42,7 +49,7 @@ def list_rules(rule_set: str, rules_dirs: tuple[Path, ...]) -> None:
     for col in ("code", "name", "groups", "on", "thresholds"):
         table.add_column(col)
     for code, cls in sorted(engine.registry.rules.items()):
-        thresholds = ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(rs.thresholds[code]).items())
+        thresholds = ", ".join(f"{k}={format_value(v)}" for k, v in dataclasses.asdict(rs.thresholds[code]).items())
         table.add_row(code, cls.name, ", ".join(cls.groups), "on" if code in rs.enabled else "off", thresholds)
     console().print(table)
     if engine.normalisers or engine.registry.normalisers:

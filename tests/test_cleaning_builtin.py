@@ -1,0 +1,131 @@
+"""The engine with the built-in plugins and the shipped rule sets: default, strict and lenient resolve, `rules`
+commands work end to end, normalisers are idempotent, and cleaning the clean output again changes nothing."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from cleaning_fakes import read_jsonl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from legal_ft.cleaning.engine import EngineSpec, load_engine
+from legal_ft.cleaning.pipeline import CleanOptions, run_clean
+from legal_ft.records import Record
+
+CATALOGUE = {
+    "LF101": "missing-reasoning", "LF102": "missing-demand", "LF103": "wrong-demand-for-type",
+    "LF104": "missing-header", "LF105": "missing-parties", "LF106": "missing-title", "LF107": "missing-attachments",
+    "LF108": "parts-out-of-order", "LF201": "no-citation", "LF202": "bad-citation", "LF301": "off-topic",
+    "LF302": "not-procedural", "LF401": "too-short", "LF402": "too-long", "LF403": "truncated",
+    "LF404": "too-many-tokens", "LF501": "not-russian", "LF601": "model-chatter", "LF602": "refusal",
+    "LF603": "placeholder", "LF604": "echo", "LF605": "empty-field", "LF606": "mojibake", "LF607": "markdown",
+}
+STRICT_ONLY = {"LF104", "LF105", "LF106", "LF107", "LF108"}
+LENIENT_OFF = {"LF103", "LF302", "LF607"} | STRICT_ONLY
+NORMALISERS = ["unicode-nfc", "fix-mojibake", "line-endings-whitespace", "strip-markdown", "strip-chatter",
+               "quotes-dashes", "canonical-headings"]
+
+
+@pytest.fixture(scope="module")
+def engines():
+    return {name: load_engine(name, entry_points=False) for name in ("default", "strict", "lenient")}
+
+
+def test_rule_sets_select_the_catalogue(engines):
+    for engine in engines.values():
+        assert {c: cls.name for c, cls in engine.registry.rules.items()} == CATALOGUE
+        assert engine.rule_set.normalisers == NORMALISERS
+    assert set(engines["default"].rule_set.enabled) == set(CATALOGUE) - STRICT_ONLY
+    assert set(engines["strict"].rule_set.enabled) == set(CATALOGUE)
+    assert set(engines["lenient"].rule_set.enabled) == set(CATALOGUE) - LENIENT_OFF
+    strict = engines["strict"].rule_set.thresholds
+    default = engines["default"].rule_set.thresholds
+    assert strict["LF201"].min_citations == 2 and default["LF201"].min_citations == 1
+    assert strict["LF401"].min_chars > default["LF401"].min_chars > engines["lenient"].rule_set.thresholds[
+        "LF401"].min_chars
+
+
+def test_rules_list_and_show(run_cli):
+    result = run_cli("rules", "list", "--rules", "strict")
+    assert result.exit_code == 0, result
+    assert "Rules in set 'strict' (24 of 24 on)" in result.stdout
+    for code in CATALOGUE:
+        assert code in result.stdout
+    lenient = run_cli("rules", "list", "--rules", "lenient")
+    row = next(line for line in lenient.stdout.splitlines() if "LF607" in line)
+    assert " off " in row
+    show = run_cli("rules", "show", "no-citation", "--rules", "strict")
+    assert show.exit_code == 0, show
+    assert "LF201 no-citation" in show.stdout and "on in 'strict'" in show.stdout
+    assert "min_citations: int = 1 → 2  (set by the rule set)" in show.stdout
+    assert "Bad" in show.stdout and "Good" in show.stdout
+    norm = run_cli("rules", "show", "strip-chatter")
+    assert norm.exit_code == 0 and "normaliser strip-chatter (order 50)" in norm.stdout
+    missing = run_cli("rules", "show", "LF999")
+    assert missing.exit_code == 1 and "no rule or normaliser 'LF999'" in missing.stderr
+
+
+TEXT = st.text(
+    alphabet=st.sampled_from(list("Прошу суд ВЗЫСКАТЬ ст. 309 ГК РФ «»\"'—–-…*#_`>\n\r\t \u00a0\u200bРЎР°Рё–†—É")),
+    max_size=200,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(output=TEXT | st.text(max_size=100), instruction=TEXT)
+def test_normalisers_are_idempotent(engines, output, instruction):
+    engine = engines["default"]
+    once, _, errors = engine.normalise(Record(instruction, "факты", output))
+    assert not errors, errors
+    twice, changed, errors = engine.normalise(once)
+    assert not errors and changed == [], changed
+    assert (twice.instruction, twice.output) == (once.instruction, once.output)
+
+
+@settings(max_examples=60, deadline=None)
+@given(output=TEXT | st.text(max_size=200), instruction=TEXT, input=TEXT)
+def test_builtin_rules_never_raise(engines, output, instruction, input):
+    outcome = engines["strict"].process(0, Record(instruction, input, output))
+    assert all(f.reason != "internal-error" for f in outcome.findings), outcome.findings
+
+
+def _sample_file(root: Path, n: int) -> Path:
+    from legal_ft.sample import generate_records
+
+    path = root / "merged.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for rec in generate_records(n, seed=5):
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return path
+
+
+def _opts(src: Path, d: Path, rules: str) -> CleanOptions:
+    return CleanOptions(input=src, out=d / "train.jsonl", eval_out=d / "eval.jsonl", rejected=d / "rejected.jsonl",
+                        report=d / "report.json", spec=EngineSpec(rules, entry_points=False), eval_fraction=0.1)
+
+
+def test_cleaning_the_clean_output_again_changes_nothing():
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        src = _sample_file(root, 160)
+        first = run_clean(_opts(src, root / "one", "strict")).summary
+        assert first.kept > 0 and first.rejected > 0
+        again = root / "again.jsonl"
+        again.write_text((root / "one" / "train.jsonl").read_text(encoding="utf-8")
+                         + (root / "one" / "eval.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+        second = run_clean(_opts(again, root / "two", "strict")).summary
+        assert (second.kept, second.rejected, second.diversified) == (first.kept, 0, 0)
+        assert sum(second.per_normaliser.values()) == 0
+        for name in ("train.jsonl", "eval.jsonl"):
+            assert (root / "one" / name).read_bytes() == (root / "two" / name).read_bytes()
+        report = json.loads((root / "one" / "report.json").read_text(encoding="utf-8"))
+        assert report["rule_set"]["name"] == "strict"
+        assert report["rule_set"]["thresholds"]["LF201"]["min_citations"] == 2
+        rejected = read_jsonl(root / "one" / "rejected.jsonl")
+        assert all(r["findings"] and r["source"]["file"] == str(src) for r in rejected)
+        kept = read_jsonl(root / "one" / "train.jsonl")
+        assert all(r["metadata"]["source"]["file"] == str(src) for r in kept)
