@@ -21,7 +21,8 @@ def _type(doc: Document) -> str:
 
 
 class NoCitation(Rule):
-    """The reasoning cites too few articles of law (``min_citations`` distinct articles; strict asks for 2).
+    """The reasoning cites too few norms of law (``min_citations`` distinct norms — article with its part and
+    point, so «п. 1 ст. 12» and «п. 21 ст. 12» are two; strict asks for 2).
 
     Citations in the demand («руководствуясь ст. 131, 132 ГПК РФ») do not count: the reasoning must ground the
     claim. Short types (a ходатайство) need only ``min_citations_short``.
@@ -45,12 +46,12 @@ class NoCitation(Rule):
             return min(self.t.min_citations, self.t.min_citations_short)
         return self.t.min_citations
 
-    def _cited(self, doc: Document) -> set[tuple[str | None, str]]:
+    def _cited(self, doc: Document) -> set[tuple[str | None, ...]]:
         part = doc.sections.reasoning
         out = set()
         for c in doc.citations:
             if part is None or part.start <= c.span[0] < part.end:
-                out.add((c.act or c.act_text, c.article))
+                out.add((c.act or c.act_text, c.article, c.part, c.point, c.subpoint))
         return out
 
     def measure(self, doc: Document) -> dict[str, float]:

@@ -119,9 +119,12 @@ class Truncated(Rule):
         if text.count("«") > text.count("»"):
             return [self.finding("open-quote", f"a «quotation» is left open at the end: {tail}", where)]
         s = doc.sections
-        if _type(doc) != "unknown" and (s.title or s.header) and s.demand is None and s.signature is None \
-                and s.attachments is None:
-            return [self.finding("ends-before-demand", f"ends before the demand and signature: {tail}", where)]
+        framed = _type(doc) != "unknown" and (s.title or s.header)
+        if framed and s.signature is None and s.attachments is None:
+            if s.demand is None:
+                return [self.finding("ends-before-demand", f"ends before the demand and signature: {tail}", where)]
+            if last[-1] not in _TERMINAL and not _LIST_ITEM_RE.match(last):
+                return [self.finding("mid-sentence", f"the demand breaks off: {tail}", where)]
         return []
 
 

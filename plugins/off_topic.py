@@ -25,7 +25,8 @@ _LEGAL_RE = regex.compile(
 )
 _CODE_LINE_RE = regex.compile(
     r"^\s*(?:def |class |import |from \S+ import|return\b|print\(|console\.log|function\b|const |let |var |public |"
-    r"private |#include|SELECT\b|INSERT\b|for\s*\(|if\s*\(|\}\s*$|\{\s*$|</?\w+[^>]*>\s*$)|;\s*$|=>|\)\s*\{",
+    r"private |#include|SELECT\b|INSERT\b|for\s*\(|if\s*\(|\}\s*$|\{\s*$|</?[a-z]+[^>]*>\s*$)|\)\s*;\s*$|=>|\)\s*\{"
+    r"|\b[a-z_]+\([^)\n]*\)\s*$|\b[a-z_]+\s*=\s*[\w\"'\[{(]",
 )
 _TOPICS: dict[str, regex.Pattern[str]] = {
     "recipe": regex.compile(r"\b(?:рецепт\w*|ингредиент\w*|духовк\w*|выпека\w*|обжар\w*|перемеша\w*|граммов|"

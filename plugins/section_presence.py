@@ -105,7 +105,8 @@ class MissingDemand(Rule):
         part = doc.sections.demand
         if part is None:
             return {"demand_letters": 0}
-        return {"demand_letters": letters(doc.output[part.start:part.end]) - letters(part.label)}
+        heading = letters(part.label) if part.how == HEADING else 0
+        return {"demand_letters": letters(doc.output[part.start:part.end]) - heading}
 
     def check(self, doc: Document) -> list[Finding]:
         part = doc.sections.demand
@@ -114,7 +115,8 @@ class MissingDemand(Rule):
                                  "heading)", "output")]
         body = doc.output[part.start:part.end]
         n = self.measure(doc)["demand_letters"]
-        if n < self.t.min_letters or not (_VERB_RE.search(body) or _INFINITIVE_RE.search(body[len(part.label):])):
+        rest = body[len(part.label):] if part.how == HEADING else body
+        if n < self.t.min_letters or not (_VERB_RE.search(rest) or _INFINITIVE_RE.search(rest)):
             return [self.finding("empty-demand", f"demand part {_quote(part.label)} asks for nothing", part.where)]
         return []
 

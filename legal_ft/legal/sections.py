@@ -177,6 +177,8 @@ def find_sections(text: str, doc_type: DocType = DocType.UNKNOWN) -> Sections:
         parts["title"] = title
     head_limit = title.start if title else (lines[min(len(lines), 15) - 1][1] if lines else 0)
     header = _block(lines, _HEADER_RE, head_limit, "header") if head_limit else None
+    if header is None and head_limit:
+        header = _addressee(lines, head_limit)
     if header:
         parts["header"] = header
     party_limit = max(head_limit, title.end + 1) if title else head_limit
@@ -202,6 +204,22 @@ def find_sections(text: str, doc_type: DocType = DocType.UNKNOWN) -> Sections:
     if demand:
         parts["demand"] = demand
     return Sections(parts, verb)
+
+
+def _addressee(lines: list[tuple[int, int, str]], limit: int) -> Part | None:
+    """Opening lines before the parties or the title that name no party: the addressee of a претензия
+    («Попову Олегу Олеговичу, г. Самара …») or a court written without «в»."""
+    block = []
+    for start, end, body in lines:
+        if start >= limit or _PARTY_RE.search(body) or _TITLE_RE.match(body):
+            break
+        if body.strip():
+            block.append((start, end, body))
+        elif block:
+            break
+    if not block or len(block) > 6 or not regex.search(r"\p{Lu}\p{Ll}+", block[0][2]):
+        return None
+    return Part("header", block[0][0], block[-1][1], CONTENT, block[0][2].strip()[:80])
 
 
 def _part_at(name: str, m: regex.Match) -> Part:
