@@ -67,7 +67,7 @@ class Record:
     def from_dict(cls, obj: Any, provenance: Provenance | None = None) -> "Record":
         """Validate a parsed JSON value; raises `RecordError` with a short reason, never repairs."""
         if not isinstance(obj, dict):
-            raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
+            raise RecordError(f"expected a JSON object, got {_json_type(obj)}")
         values: dict[str, str] = {}
         for name in REQUIRED_FIELDS:
             if name not in obj:
@@ -90,6 +90,7 @@ class Record:
                 isinstance(src, dict)
                 and isinstance(src.get("file"), str)
                 and isinstance(src.get("line"), int)
+                and not isinstance(src.get("line"), bool)
                 and provenance.origin_file is None
             ):
                 provenance = Provenance(provenance.file, provenance.line, src["file"], src["line"])

@@ -7,6 +7,7 @@ that callers count and write untouched to a rejects file, and the run goes on.
 
 from __future__ import annotations
 
+import ast
 import base64
 import codecs
 import os
@@ -32,12 +33,19 @@ class BadLine:
     line: int
     reason: str
     raw: bytes
+    encoding: str | None = None  # how the line was decoded ("utf-8", "cp1251"); None if it could not be
 
     def label(self) -> str:
         return f"{self.file}:{self.line}: {self.reason}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The rejects-file entry: ``raw`` is the line's text exactly as it was (re-encoding it in ``encoding``
+        gives the original bytes); a line that was not text at all is kept as ``raw_base64``."""
         out: dict[str, Any] = {"source": {"file": self.file, "line": self.line}, "reason": self.reason}
+        if self.encoding == "cp1251":
+            out["raw"] = self.raw.decode("cp1251")
+            out["encoding"] = "cp1251"
+            return out
         try:
             out["raw"] = self.raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -45,84 +53,141 @@ class BadLine:
         return out
 
 
+def _cyrillic_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for c in letters if "\u0400" <= c <= "\u04ff") / len(letters)
+
+
+def decode_line(raw: bytes) -> tuple[str | None, str | None, str | None]:
+    """Decode one line: ``(text, encoding, error)``.
+
+    UTF-8 first: Windows-1251 Cyrillic is practically never valid UTF-8, so a line that decodes is UTF-8. A line
+    that does not decode is taken as cp1251 only when it contains no valid UTF-8 multi-byte character at all (a
+    damaged UTF-8 line has many) and reads as Cyrillic text; anything else is refused, never guessed at.
+    """
+    try:
+        return raw.decode("utf-8"), "utf-8", None
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    error = f"not valid UTF-8 text (byte {start}) and not Windows-1251 Cyrillic either"
+    lenient = raw.decode("utf-8", errors="replace")
+    invalid = lenient.count("\ufffd")
+    valid = sum(1 for c in lenient if ord(c) > 127) - invalid
+    if valid > invalid:  # mostly good UTF-8 with a few broken bytes: damaged, not another encoding
+        return None, None, f"damaged UTF-8 text (invalid byte at {start})"
+    try:
+        text = raw.decode("cp1251")
+    except UnicodeDecodeError:
+        return None, None, error
+    if _cyrillic_share(text) > 0.3:
+        return text, "cp1251", None
+    return None, None, error
+
+
 def detect_encoding(path: str | os.PathLike[str]) -> str:
     """Return ``utf-8-sig``, ``utf-8`` or ``cp1251`` for the file, from its first megabyte.
 
-    UTF-8 is strict enough that valid text almost never decodes by accident; a file that is not UTF-8 but
-    reads as mostly Cyrillic in cp1251 is taken as cp1251. Anything else stays UTF-8, and its undecodable
-    lines are rejected one by one rather than guessed at.
+    Lines are judged one by one (`decode_line`); the file is cp1251 when more of its non-ASCII lines are cp1251
+    than UTF-8. `iter_records` decodes line by line anyway, so a mixed file loses nothing. UTF-16/32 files
+    (Notepad's "Unicode") are refused with a hint, since their lines cannot be read as bytes.
     """
     with open(path, "rb") as handle:
         head = handle.read(_SNIFF_BYTES)
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise InputError(f"{path} is UTF-32 text", "save it as UTF-8 (in Notepad: Save as → Encoding: UTF-8)")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(f"{path} is UTF-16 text", "save it as UTF-8 (in Notepad: Save as → Encoding: UTF-8)")
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    text = head.decode("cp1251", errors="replace")
-    letters = [c for c in text if c.isalpha()]
-    cyrillic = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
-    if letters and cyrillic / len(letters) > 0.3:
-        return "cp1251"
-    return "utf-8"
+    lines = head.split(b"\n")
+    if len(head) == _SNIFF_BYTES and len(lines) > 1:
+        lines.pop()  # the last line may be cut in the middle of a character
+    utf8 = cp1251 = 0
+    for raw in lines:
+        if raw.isascii():
+            continue
+        _, encoding, _ = decode_line(raw)
+        if encoding == "cp1251":
+            cp1251 += 1
+        elif encoding == "utf-8":
+            utf8 += 1
+    return "cp1251" if cp1251 > utf8 else "utf-8"
 
 
 def iter_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, bytes, str | None, str | None]]:
     """Yield ``(line_no, raw_bytes, text, decode_error)`` for each non-blank line, streaming.
 
-    ``raw_bytes`` excludes the line ending; ``text`` is None when the line could not be decoded.
+    ``raw_bytes`` excludes the line ending (LF or CRLF) and a leading BOM; ``text`` is None when the line could
+    not be decoded (then ``decode_error`` says why).
     """
-    encoding = detect_encoding(path)
-    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    detect_encoding(path)  # refuses UTF-16/32 before any line is read
+    for number, raw, text, _encoding, error in _iter_decoded(Path(path)):
+        yield number, raw, text, error
+
+
+def _iter_decoded(path: Path) -> Iterator[tuple[int, bytes, str | None, str | None, str | None]]:
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            if number == 1 and encoding == "utf-8-sig" and raw.startswith(codecs.BOM_UTF8):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
             raw = raw.rstrip(b"\r\n")
             if not raw.strip():
                 continue
-            try:
-                text = raw.decode(codec)
-            except UnicodeDecodeError as exc:
-                yield number, raw, None, f"not valid {codec} text (byte {exc.start})"
-                continue
-            yield number, raw, text, None
+            text, encoding, error = decode_line(raw)
+            yield number, raw, text, encoding, error
 
 
 def _looks_like_python_literal(text: str) -> bool:
-    stripped = text.lstrip()
-    return stripped.startswith("{'") or "': '" in stripped[:200] or stripped.startswith("{u'")
+    """True when the line is a Python dict literal (single quotes, None/True/False): what `print(dict)` writes."""
+    stripped = text.strip()
+    if not stripped.startswith("{") or len(stripped) > 10_000_000:
+        return False
+    try:
+        return isinstance(ast.literal_eval(stripped), dict)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
 
 
-def parse_line(file: str, number: int, raw: bytes, text: str) -> Record | BadLine:
+def parse_line(file: str, number: int, raw: bytes, text: str, encoding: str | None = "utf-8") -> Record | BadLine:
     """Parse one decoded line into a `Record`, or explain why it is not one."""
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         if _looks_like_python_literal(text):
-            return BadLine(file, number, "a Python dict literal, not JSON (single quotes)", raw)
-        return BadLine(file, number, f"not valid JSON ({str(exc).split(':')[0]})", raw)
+            return BadLine(file, number, "a Python dict literal, not JSON (single quotes or None/True/False)", raw,
+                           encoding)
+        return BadLine(file, number, f"not valid JSON ({exc.msg} at column {exc.colno})", raw, encoding)
     try:
         return Record.from_dict(value, Provenance(file, number))
     except RecordError as exc:
-        return BadLine(file, number, str(exc), raw)
+        return BadLine(file, number, str(exc), raw, encoding)
 
 
 def iter_records(path: str | os.PathLike[str], *, display_name: str | None = None) -> Iterator[Record | BadLine]:
-    """Stream the file's records; bad lines come out as `BadLine` in their place. Memory stays flat."""
+    """Stream the file's records; bad lines come out as `BadLine` in their place. Memory stays flat.
+
+    A missing, unreadable or UTF-16 file raises `InputError` here, at the call, not at the first ``next()``.
+    """
     p = Path(path)
     if not p.exists():
         raise InputError(f"input file not found: {p}", "check the path")
     if p.is_dir():
         raise InputError(f"{p} is a folder, expected a .jsonl file", "pass the file, or use --input-dir")
-    name = display_name or str(p)
-    for number, raw, text, error in iter_lines(p):
+    try:
+        detect_encoding(p)
+    except OSError as exc:
+        raise InputError(f"cannot read {p}: {exc.strerror or exc}", "check the file's permissions") from exc
+    return _records(p, display_name or str(p))
+
+
+def _records(path: Path, name: str) -> Iterator[Record | BadLine]:
+    for number, raw, text, encoding, error in _iter_decoded(path):
         if text is None:
-            yield BadLine(name, number, error or "undecodable line", raw)
+            yield BadLine(name, number, error or "undecodable line", raw, None)
             continue
-        yield parse_line(name, number, raw, text)
+        yield parse_line(name, number, raw, text, encoding)
 
 
 _DUMP_OPTS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
