@@ -86,7 +86,7 @@ def _print_summary(report: dict, out) -> None:  # noqa: ANN001 - a rich Console
         table.add_column(SYSTEM_LABELS[s], justify="right")
     rows = [
         ("pass rate", lambda b: fmt_pct(b["scores"]["pass_rate"])),
-        ("parts in order", lambda b: fmt_pct(b["scores"]["parts_in_order"])),
+        ("parts present, in order", lambda b: fmt_pct(b["scores"]["parts_in_order"])),
         ("eval loss", lambda b: fmt_num((b.get("loss") or {}).get("loss"))),
         ("perplexity", lambda b: fmt_num((b.get("loss") or {}).get("perplexity"), 2)),
         (f"repeated {report['repetition_n']}-grams", lambda b: fmt_pct(b["repetition"]["repeated"])),

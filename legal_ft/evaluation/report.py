@@ -31,7 +31,10 @@ def fmt_num(value: float | None, digits: int = 3) -> str:
 
 
 def write_chart(report: dict[str, Any], path: Path) -> None:
-    """Grouped bars: overall pass rate, parts in order, and every rule's pass rate, per system."""
+    """Horizontal grouped bars, one group per line (overall, parts in order, each rule), one bar per system.
+
+    Horizontal, because a strict rule set has two dozen rules: their names stay readable and the figure grows in
+    height, not width."""
     import io
 
     import matplotlib
@@ -40,28 +43,32 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     systems = [s for s in ("base", "adapter", "reference") if s in report["systems"]]
-    codes = [r["code"] for r in report["rules"]]
-    labels = ["overall", "parts in order", *codes]
+    rules = report["rules"]
+    labels = ["all rules (overall)", "parts present, in order", *(f"{r['code']} {r['name']}" for r in rules)]
 
     def values(system: str) -> list[float]:
         data = report["systems"][system]["scores"]
         rows = [data["pass_rate"], data["parts_in_order"]]
-        rows += [data["per_rule"].get(code, {}).get("pass_rate") for code in codes]
-        return [float("nan") if v is None else 100 * v for v in rows]
+        rows += [data["per_rule"].get(r["code"], {}).get("pass_rate") for r in rules]
+        return [0.0 if v is None else 100 * v for v in rows]
 
-    width = 0.8 / max(len(systems), 1)
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.55 * len(labels) * max(len(systems), 1) + 2), 4.2), dpi=110)
+    group = 0.8
+    height = group / max(len(systems), 1)
+    fig_height = 1.4 + 0.12 * len(labels) * max(len(systems), 1)
+    fig, ax = plt.subplots(figsize=(8.0, fig_height), dpi=100)
     for k, system in enumerate(systems):
-        xs = [i + (k - (len(systems) - 1) / 2) * width for i in range(len(labels))]
-        ax.bar(xs, values(system), width, label=SYSTEM_LABELS[system], color=SYSTEM_COLOURS[system])
-    ax.set_xticks(range(len(labels)))
-    ax.set_xticklabels(labels, rotation=60, ha="right", fontsize=8)
-    ax.set_ylim(0, 119)  # headroom for the legend above the 100% bars
-    ax.set_yticks(range(0, 101, 20))
-    ax.set_ylabel("documents passing, %")
-    ax.set_title(f"Rule pass rates ({report['rule_set']} rules, {report['records']} held-out inputs)")
-    ax.legend(fontsize=8, loc="upper center", ncol=len(systems), frameon=False)
-    ax.grid(axis="y", alpha=0.3)
+        ys = [i + (k - (len(systems) - 1) / 2) * height for i in range(len(labels))]
+        ax.barh(ys, values(system), height, label=SYSTEM_LABELS[system], color=SYSTEM_COLOURS[system])
+    ax.set_yticks(range(len(labels)))
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.invert_yaxis()  # overall on top
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("documents passing, %")
+    ax.set_title(f"Rule pass rates — {report['rule_set']} rules, {report['records']} held-out inputs", fontsize=10,
+                 pad=22)
+    ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(systems), frameon=False)
+    ax.margins(y=0.01)
+    ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
@@ -98,7 +105,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         head,
         rule,
         row("documents passing every rule", [fmt_pct(get(s, "scores", "pass_rate")) for s in systems]),
-        row("parts in proper order (LF108)", [fmt_pct(get(s, "scores", "parts_in_order")) for s in systems]),
+        row("reasoning and demand present, in order", [fmt_pct(get(s, "scores", "parts_in_order")) for s in systems]),
         row("eval loss on the references", [fmt_num(get(s, "loss", "loss")) for s in systems]),
         row("perplexity on the references", [fmt_num(get(s, "loss", "perplexity"), 2) for s in systems]),
         row(

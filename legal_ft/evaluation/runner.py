@@ -177,7 +177,7 @@ def run_eval(options: EvalOptions) -> EvalResult:
         "bad_lines": bad_lines,
         "rule_set": options.rules,
         "rules": [{"code": c, "name": n} for c, n in scorer.rule_codes],
-        "parts_order_rule_enabled": scorer.parts_rule is not None and not scorer.parts_rule_extra,
+        "parts_in_order_rules": {"codes": ["LF101", "LF102", "LF108"], "all_enabled": scorer.parts_rules_enabled},
         "generation": {
             "decoding": "greedy",
             "max_new_tokens": options.max_new_tokens,

@@ -6,8 +6,13 @@ model's output they would hide exactly the habits an adapter is meant to lose. T
 split were already normalised by `legalft clean`, so checking them as-is is the same treatment.
 
 A document passes when no enabled rule finds anything. Per rule, the pass rate is the share of documents that
-rule found nothing in. «Parts in order» is rule LF108 (`parts-out-of-order`, a strict rule); it is measured even
-when the chosen rule set leaves LF108 off, and then does not count towards the overall pass rate.
+rule found nothing in.
+
+«Parts in proper order» (the seed's «логика — последовательность рассуждений») is the share of documents whose
+reasoning part and demand part are both present and come in that order: rules LF101 `missing-reasoning`, LF102
+`missing-demand` and LF108 `parts-out-of-order` all find nothing. An empty or shapeless document has no parts out
+of order, so LF108 alone would call it orderly. Those three rules are measured even when the chosen rule set
+leaves one off (LF108 is a strict rule); a rule measured that way does not count towards the overall pass rate.
 """
 
 from __future__ import annotations
@@ -21,12 +26,13 @@ from legal_ft.cleaning.api import Document, Finding, Rule
 from legal_ft.records import Record
 
 PARTS_ORDER_CODE = "LF108"
+PARTS_CODES = ("LF101", "LF102", PARTS_ORDER_CODE)  # reasoning present, demand present, in that order
 
 
 @dataclass(frozen=True, slots=True)
 class DocumentScore:
     findings: list[Finding]
-    parts_in_order: bool | None  # None when LF108 is not available
+    parts_in_order: bool | None  # None when LF101/LF102/LF108 are not all available
     doc_type: str | None
 
     @property
@@ -83,19 +89,26 @@ class SetScore:
 
 
 class Scorer:
-    """The enabled rules of an engine (`legal_ft.cleaning.engine.load_engine`), plus LF108 for «parts in order»."""
+    """The enabled rules of an engine (`legal_ft.cleaning.engine.load_engine`), plus the parts-order measure."""
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine
         self.rules: list[Rule] = list(engine.rules)
-        self.parts_rule: Rule | None = next((r for r in self.rules if r.code == PARTS_ORDER_CODE), None)
-        self.parts_rule_extra = False
-        if self.parts_rule is None:
-            cls = engine.registry.rules.get(PARTS_ORDER_CODE)
-            if cls is not None:
-                thresholds = engine.rule_set.thresholds.get(PARTS_ORDER_CODE)
-                self.parts_rule = cls(thresholds)
-                self.parts_rule_extra = True
+        enabled = {r.code for r in self.rules}
+        self.extra_rules: list[Rule] = []  # parts rules the rule set leaves off, run only for the measure
+        self.parts_available = True
+        for code in PARTS_CODES:
+            if code in enabled:
+                continue
+            cls = engine.registry.rules.get(code)
+            if cls is None:
+                self.parts_available = False
+                continue
+            self.extra_rules.append(cls(engine.rule_set.thresholds.get(code)))
+
+    @property
+    def parts_rules_enabled(self) -> bool:
+        return self.parts_available and not self.extra_rules
 
     @property
     def rule_codes(self) -> list[tuple[str, str]]:
@@ -105,14 +118,15 @@ class Scorer:
         doc: Document = self.engine.document(record)
         findings = self.engine.check_document(doc)
         parts: bool | None = None
-        if self.parts_rule is not None:
-            if self.parts_rule_extra:
+        if self.parts_available:
+            codes = {f.code for f in findings}
+            for rule in self.extra_rules:
                 try:
-                    parts = not list(self.parts_rule.check(doc) or [])
-                except Exception:  # noqa: BLE001 - an extra measurement must not stop the evaluation
-                    parts = None
-            else:
-                parts = not any(f.code == PARTS_ORDER_CODE for f in findings)
+                    if list(rule.check(doc) or []):
+                        codes.add(rule.code)
+                except Exception:  # noqa: BLE001 - a measurement outside the rule set must not stop the eval
+                    codes.add(rule.code)
+            parts = not any(code in codes for code in PARTS_CODES)
         try:
             kind = getattr(doc.doc_type, "value", doc.doc_type)
         except Exception:  # noqa: BLE001
