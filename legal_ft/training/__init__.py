@@ -1,0 +1,1 @@
+"""LoRA training: configuration and GPU profiles, data module, Lightning module, callbacks, memory estimate."""
