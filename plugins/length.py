@@ -123,7 +123,7 @@ class Truncated(Rule):
         if framed and s.signature is None and s.attachments is None:
             if s.demand is None:
                 return [self.finding("ends-before-demand", f"ends before the demand and signature: {tail}", where)]
-            if last[-1] not in _TERMINAL and not _LIST_ITEM_RE.match(last):
+            if last[-1] not in _TERMINAL:  # with nothing after it, even a demand item ends with «.» or «;»
                 return [self.finding("mid-sentence", f"the demand breaks off: {tail}", where)]
         return []
 

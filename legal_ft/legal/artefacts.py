@@ -109,7 +109,8 @@ PLACEHOLDER_KINDS: tuple[tuple[str, regex.Pattern[str]], ...] = (
 )
 
 # ---------------------------------------------------------------------------------------------------- mojibake
-_CP1251_TAIL = bytes(range(0x80, 0xC0)).decode("sloppy-windows-1251")
+# «ё», «Ё» and «« after «Р»/«С» occur in real words («Сёмга», «Рёв», «С«…») — left out of the markers.
+_CP1251_TAIL = bytes(range(0x80, 0xC0)).decode("sloppy-windows-1251").translate({ord(c): None for c in "ёЁ«"})
 _MACROMAN_TAIL = bytes(range(0x80, 0xC0)).decode("mac_roman")
 _LATIN1_TAIL = bytes(range(0x80, 0xC0)).decode("latin-1")
 MOJIBAKE_FORMS: tuple[tuple[str, regex.Pattern[str]], ...] = (

@@ -177,7 +177,7 @@ def find_sections(text: str, doc_type: DocType = DocType.UNKNOWN) -> Sections:
         parts["title"] = title
     head_limit = title.start if title else (lines[min(len(lines), 15) - 1][1] if lines else 0)
     header = _block(lines, _HEADER_RE, head_limit, "header") if head_limit else None
-    if header is None and head_limit:
+    if header is None and title is not None:
         header = _addressee(lines, head_limit)
     if header:
         parts["header"] = header
@@ -217,7 +217,8 @@ def _addressee(lines: list[tuple[int, int, str]], limit: int) -> Part | None:
             block.append((start, end, body))
         elif block:
             break
-    if not block or len(block) > 6 or not regex.search(r"\p{Lu}\p{Ll}+", block[0][2]):
+    if not block or len(block) > 6 or any(len(b[2]) > 200 for b in block) \
+            or not regex.search(r"\p{Lu}\p{Ll}+", block[0][2]):
         return None
     return Part("header", block[0][0], block[-1][1], CONTENT, block[0][2].strip()[:80])
 
