@@ -129,3 +129,25 @@ def test_cleaning_the_clean_output_again_changes_nothing():
         assert all(r["findings"] and r["source"]["file"] == str(src) for r in rejected)
         kept = read_jsonl(root / "one" / "train.jsonl")
         assert all(r["metadata"]["source"]["file"] == str(src) for r in kept)
+
+
+def test_tokenizer_enables_the_token_length_rule(tiny_model_dir, tmp_path, run_cli):
+    from legal_ft.sample import generate_records
+
+    good = next(r for r in generate_records(40, seed=2) if r["metadata"]["sample"]["expect"] == "keep")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps(good, ensure_ascii=False) + "\n", encoding="utf-8")
+    rule_set = tmp_path / "tokens.toml"
+    rule_set.write_text('extends = "default"\n[thresholds.LF404]\nmax_tokens = 10\n', encoding="utf-8")
+    common = ["clean", "--input", str(src), "--rules", str(rule_set), "--eval-fraction", "0",
+              "--rejected", str(tmp_path / "rej.jsonl"), "--out", str(tmp_path / "t.jsonl"),
+              "--eval-out", str(tmp_path / "e.jsonl"), "--report", str(tmp_path / "r.json")]
+    without = run_cli(*common)
+    assert without.exit_code == 0, without
+    assert not any(r["findings"][0]["code"] == "LF404" for r in read_jsonl(tmp_path / "rej.jsonl"))
+    with_tok = run_cli(*common, "--tokenizer", str(tiny_model_dir))
+    assert with_tok.exit_code == 0, with_tok
+    rejected = read_jsonl(tmp_path / "rej.jsonl")
+    assert [f["code"] for f in rejected[0]["findings"]] == ["LF404"]
+    bad = run_cli(*common, "--tokenizer", str(tmp_path / "nowhere"))
+    assert bad.exit_code == 1 and "tokenizer folder not found" in bad.stderr

@@ -21,13 +21,12 @@ import regex
 from legal_ft.cleaning.ruleset import DedupSettings
 
 _WORD_RE = regex.compile(r"\w+")
-_SPACE_RE = regex.compile(r"\s+")
 MINHASH_SEED = 20240601
 
 
 def exact_key(text: str) -> bytes:
     """Identity of an output for exact dedup: case-folded, whitespace-collapsed, hashed."""
-    folded = _SPACE_RE.sub(" ", text).strip().casefold()
+    folded = " ".join(text.casefold().split())
     return hashlib.blake2b(folded.encode("utf-8"), digest_size=16).digest()
 
 
@@ -35,7 +34,7 @@ def shingles(text: str, size: int) -> list[str]:
     words = _WORD_RE.findall(text.casefold())
     if len(words) <= size:
         return [" ".join(words)] if words else []
-    return [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
+    return list(map(" ".join, zip(*(words[j:] for j in range(size)))))
 
 
 def signature(text: str, settings: DedupSettings) -> Any | None:
