@@ -53,11 +53,16 @@ class BadLine:
         return out
 
 
-def _cyrillic_share(text: str) -> float:
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return 0.0
-    return sum(1 for c in letters if "\u0400" <= c <= "\u04ff") / len(letters)
+# Windows-1251 letters: Cyrillic is 0xC0–0xFF plus Ё/ё (0xA8/0xB8); counting bytes keeps this in C.
+_NOT_CP1251_CYRILLIC = bytes(b for b in range(256) if not (b >= 0xC0 or b in (0xA8, 0xB8)))
+_NOT_ASCII_LETTER = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
+
+
+def _cp1251_cyrillic_share(raw: bytes) -> float:
+    """Share of Cyrillic among the letters of ``raw`` read as Windows-1251."""
+    cyrillic = len(raw.translate(None, _NOT_CP1251_CYRILLIC))
+    latin = len(raw.translate(None, _NOT_ASCII_LETTER))
+    return cyrillic / (cyrillic + latin) if cyrillic + latin else 0.0
 
 
 def decode_line(raw: bytes) -> tuple[str | None, str | None, str | None]:
@@ -74,14 +79,14 @@ def decode_line(raw: bytes) -> tuple[str | None, str | None, str | None]:
     error = f"not valid UTF-8 text (byte {start}) and not Windows-1251 Cyrillic either"
     lenient = raw.decode("utf-8", errors="replace")
     invalid = lenient.count("\ufffd")
-    valid = sum(1 for c in lenient if ord(c) > 127) - invalid
+    valid = len(lenient) - len(lenient.encode("ascii", "ignore")) - invalid
     if valid > invalid:  # mostly good UTF-8 with a few broken bytes: damaged, not another encoding
         return None, None, f"damaged UTF-8 text (invalid byte at {start})"
     try:
         text = raw.decode("cp1251")
     except UnicodeDecodeError:
         return None, None, error
-    if _cyrillic_share(text) > 0.3:
+    if _cp1251_cyrillic_share(raw) > 0.3:
         return text, "cp1251", None
     return None, None, error
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import ftfy
@@ -343,7 +343,21 @@ def generate_records(
             if name not in DEFECT_WEIGHTS:
                 raise ValueError(f"unknown defect name {name!r}; known: {', '.join(DEFECTS)}")
         weights.update(defect_weights)
-    if span_days is None:
-        span_days = float(min(6, max(1, n // 40 + 1)))
-    gen = _Generator(n, seed, defect_rate, weights, start or datetime(2025, 8, 1, 9, 0), span_days)
+    start, span_days = _time_range(n, start, span_days)
+    gen = _Generator(n, seed, defect_rate, weights, start, span_days)
     return gen.records()
+
+
+def _time_range(n: int, start: datetime | None, span_days: float | None) -> tuple[datetime, float]:
+    return start or datetime(2025, 8, 1, 9, 0), float(min(6, max(1, n // 40 + 1))) if span_days is None else span_days
+
+
+def sample_days(n: int, start: datetime | None = None, span_days: float | None = None) -> list[date]:
+    """The calendar days the timestamps of `generate_records(n, …)` can fall on, in order."""
+    start, span_days = _time_range(n, start, span_days)
+    last = (start + timedelta(days=span_days)).date()
+    days, day = [], start.date()
+    while day <= last:
+        days.append(day)
+        day += timedelta(days=1)
+    return days

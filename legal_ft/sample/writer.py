@@ -9,20 +9,20 @@ JSON, a Python dict literal, a missing field, a non-string field) are mixed in, 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import os
 import random
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
 from legal_ft.errors import InputError
 from legal_ft.io.atomic import atomic_output
-from legal_ft.sample.generator import DEFAULT_DEFECT_RATE, generate_records
+from legal_ft.sample.generator import DEFAULT_DEFECT_RATE, generate_records, sample_days
 
 MALFORMED_KINDS = ("truncated-json", "python-literal", "missing-field", "non-string-field")
 
@@ -66,10 +66,6 @@ def _malformed_line(rng: random.Random, record: dict[str, Any], kind: str, ascii
     return json.dumps(core, ensure_ascii=ascii_only)
 
 
-def _day(record: dict[str, Any]) -> str:
-    return record["metadata"]["timestamp"][:10].replace("-", "")
-
-
 def write_sample(
     out_dir: str | os.PathLike[str],
     n: int,
@@ -78,72 +74,70 @@ def write_sample(
     defect_rate: float = DEFAULT_DEFECT_RATE,
     malformed_rate: float = 0.01,
     overwrite: bool = False,
-    records: Iterable[dict[str, Any]] | None = None,
 ) -> SampleSummary:
     """Write ``n`` generated records (deterministic for ``seed``) into ``out_dir`` as daily GUI files.
 
     Existing ``dataset_*.jsonl`` files with the same names are refused unless ``overwrite`` (a user's real
     collection must never be overwritten by sample data). Malformed lines come on top of the ``n`` records.
+    Records stream straight to the files, so memory stays flat for any ``n``.
     """
     if n < 1:
         raise InputError(f"-n must be at least 1, got {n}", "ask for one record or more")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out} exists and is not a folder", "choose a folder for --out")
-    source = records if records is not None else generate_records(n, seed, defect_rate=defect_rate)
-    by_day: dict[str, list[dict[str, Any]]] = {}
-    for record in source:
-        by_day.setdefault(_day(record), []).append(record)
-    days = sorted(by_day)
-    files = [SampleFile(out / f"dataset_{day}.jsonl", "utf-8", "\n") for day in days]
-    if len(files) >= 2:
-        files[1].encoding, files[1].newline = "cp1251", "\r\n"
-    if len(files) >= 3:
-        files[2].encoding = "utf-8-sig"
-    if len(files) >= 4:
-        files[3].ascii_escaped = True
+    days = [d.strftime("%Y%m%d") for d in sample_days(n)]
+    specs = [SampleFile(out / f"dataset_{day}.jsonl", "utf-8", "\n") for day in days]
+    if len(specs) >= 2:
+        specs[1].encoding, specs[1].newline = "cp1251", "\r\n"
+    if len(specs) >= 3:
+        specs[2].encoding = "utf-8-sig"
+    if len(specs) >= 4:
+        specs[3].ascii_escaped = True
     if not overwrite:
-        clash = [f.path for f in files if f.path.exists()]
+        clash = [f.path for f in specs if f.path.exists()]
         if clash:
             raise InputError(f"{clash[0]} already exists", "choose an empty --out folder, or pass --force to overwrite")
+    index_of = {day: i for i, day in enumerate(days)}
 
     rng = random.Random(f"malformed-{seed}")
-    summary = SampleSummary(out, files)
-    total = sum(len(v) for v in by_day.values())
-    want_malformed = max(len(MALFORMED_KINDS), round(total * malformed_rate)) if malformed_rate > 0 else 0
+    want_malformed = max(len(MALFORMED_KINDS), round(n * malformed_rate)) if malformed_rate > 0 else 0
     # Which record positions get a malformed line after them: every kind at least once, spread over the files.
-    slots = sorted(rng.sample(range(total), min(want_malformed, total)))
+    slots = sorted(rng.sample(range(n), min(want_malformed, n)))
     kinds = {slot: MALFORMED_KINDS[i % len(MALFORMED_KINDS)] for i, slot in enumerate(slots)}
+    summary = SampleSummary(out, [])
+    handles: dict[int, IO[bytes]] = {}
+    with contextlib.ExitStack() as stack:
 
-    plans: list[list[tuple[str, str | None]]] = [[] for _ in files]  # per file: (line, malformed kind)
-    position = 0
-    for index, day in enumerate(days):
-        spec = files[index]
-        for record in by_day[day]:
+        def handle_for(index: int) -> IO[bytes]:
+            if index not in handles:
+                handles[index] = stack.enter_context(atomic_output(specs[index].path, "wb"))
+                if specs[index].encoding == "utf-8-sig":
+                    handles[index].write(codecs.BOM_UTF8)
+            return handles[index]
+
+        for position, record in enumerate(generate_records(n, seed, defect_rate=defect_rate)):
             _count(summary, record)
+            index = index_of[record["metadata"]["timestamp"][:10].replace("-", "")]
+            spec = specs[index]
             text = json.dumps(record, ensure_ascii=True) if spec.ascii_escaped else orjson.dumps(record).decode()
-            entries = [(text, None)]
+            entries: list[tuple[str, str | None]] = [(text, None)]
             if position in kinds:
                 entries.append((_malformed_line(rng, record, kinds[position], spec.ascii_escaped), kinds[position]))
-            position += 1
             for line, kind in entries:
                 target = index
                 if spec.encoding == "cp1251" and not _encodable(line, "cp1251"):
-                    target = index + 1 if index + 1 < len(files) else 0  # the neighbouring UTF-8 file takes it
-                plans[target].append((line, kind))
-    for spec, plan in zip(files, plans):
-        codec = "cp1251" if spec.encoding == "cp1251" else "utf-8"
-        with atomic_output(spec.path, "wb") as handle:
-            if spec.encoding == "utf-8-sig":
-                handle.write(codecs.BOM_UTF8)
-            for line, kind in plan:
-                handle.write((line + spec.newline).encode(codec))
+                    target = index + 1 if index + 1 < len(specs) else 0  # the neighbouring UTF-8 file takes it
+                tspec = specs[target]
+                codec = "cp1251" if tspec.encoding == "cp1251" else "utf-8"
+                handle_for(target).write((line + tspec.newline).encode(codec))
                 if kind is None:
-                    spec.records += 1
+                    tspec.records += 1
                 else:
-                    spec.malformed += 1
+                    tspec.malformed += 1
                     summary.malformed[kind] += 1
-    summary.records = sum(f.records for f in files)
+    summary.files = [specs[i] for i in sorted(handles)]
+    summary.records = sum(f.records for f in summary.files)
     return summary
 
 
