@@ -142,14 +142,17 @@ def _table_row(m: regex.Match) -> str:
     return "; ".join(c for c in cells if c)
 
 
+# Fences, table separators and horizontal rules go with their line break.
+_WHOLE_LINES = tuple(regex.compile(f"(?:{p.pattern})\\n?", regex.MULTILINE) for p in (MD_FENCE_RE, MD_TABLE_SEP_RE, MD_RULE_RE))
+
+
 def strip_markdown(text: str) -> str:
     """Remove markdown syntax and keep the words; lists stay lists («* item» becomes «- item»)."""
     if not regex.search(r"[*#`|_>\[~-]", text):
         return text
-    text = MD_FENCE_RE.sub("", text)
-    text = MD_TABLE_SEP_RE.sub("", text)
+    for line_re in _WHOLE_LINES:
+        text = line_re.sub("", text)
     text = MD_TABLE_ROW_RE.sub(_table_row, text)
-    text = MD_RULE_RE.sub("", text)
     text = MD_HEADING_RE.sub(lambda m: m.group("text"), text)
     text = MD_QUOTE_RE.sub("", text)
     text = MD_LINK_RE.sub(lambda m: f"{m.group('text')} ({m.group('url')})", text)

@@ -159,11 +159,16 @@ def _expand_dotted(items: Iterable[str], where: str) -> frozenset[str]:
 
 def load_acts(path: Path | None = None) -> ActsTable:
     """Load an acts table (default: the bundled ``configs/legal_acts.toml``); raises `ConfigError` when bad."""
-    return _load_acts(str(path) if path is not None else str(configs_dir() / ACTS_FILE))
+    target = Path(path) if path is not None else configs_dir() / ACTS_FILE
+    try:
+        stamp = target.stat().st_mtime_ns
+    except OSError as exc:
+        raise ConfigError(f"cannot read the acts table {target}: {exc}", "fix or restore configs/legal_acts.toml")
+    return _load_acts(str(target), stamp)
 
 
 @lru_cache(maxsize=4)
-def _load_acts(path: str) -> ActsTable:
+def _load_acts(path: str, stamp: int) -> ActsTable:  # stamp: a changed file is read again
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
