@@ -49,6 +49,8 @@ class LengthHistogram:
             return 0
         if p >= 100:
             return int(self.max or 0)
+        if p <= 0:
+            return int(self.min or 0)
         need = math.ceil(self.count * p / 100)
         seen = 0
         for bucket in sorted(self.buckets):

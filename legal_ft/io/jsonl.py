@@ -55,14 +55,18 @@ class BadLine:
 
 # Windows-1251 letters: Cyrillic is 0xC0–0xFF plus Ё/ё (0xA8/0xB8); counting bytes keeps this in C.
 _NOT_CP1251_CYRILLIC = bytes(b for b in range(256) if not (b >= 0xC0 or b in (0xA8, 0xB8)))
-_NOT_ASCII_LETTER = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
 
 
 def _cp1251_cyrillic_share(raw: bytes) -> float:
-    """Share of Cyrillic among the letters of ``raw`` read as Windows-1251."""
-    cyrillic = len(raw.translate(None, _NOT_CP1251_CYRILLIC))
-    latin = len(raw.translate(None, _NOT_ASCII_LETTER))
-    return cyrillic / (cyrillic + latin) if cyrillic + latin else 0.0
+    """Share of Cyrillic letters among the non-ASCII bytes of ``raw`` read as Windows-1251.
+
+    Cyrillic text in cp1251 is mostly letters with a little punctuation («», —, №); other bytes are not.
+    (JSON keys are Latin, so the share among all letters would be diluted by them on short records.)
+    """
+    non_ascii = len(raw) - len(raw.translate(None, bytes(range(128, 256))))
+    if not non_ascii:
+        return 0.0
+    return len(raw.translate(None, _NOT_CP1251_CYRILLIC)) / non_ascii
 
 
 def decode_line(raw: bytes) -> tuple[str | None, str | None, str | None]:
@@ -86,7 +90,7 @@ def decode_line(raw: bytes) -> tuple[str | None, str | None, str | None]:
         text = raw.decode("cp1251")
     except UnicodeDecodeError:
         return None, None, error
-    if _cp1251_cyrillic_share(raw) > 0.3:
+    if _cp1251_cyrillic_share(raw) >= 0.6:
         return text, "cp1251", None
     return None, None, error
 
