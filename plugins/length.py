@@ -81,6 +81,7 @@ _OPEN_END_RE = regex.compile(
     regex.IGNORECASE,
 )
 _LIST_ITEM_RE = regex.compile(r"^\s*(?:\d{1,2}[.)]|[-–—•])\s+\S")
+_CONTACT_END_RE = regex.compile(r"(?:https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d ()-]{6,}\d)$")
 
 
 class Truncated(Rule):
@@ -114,7 +115,8 @@ class Truncated(Rule):
         if not _SIGN_RE.search(last):
             if _OPEN_END_RE.search(last):
                 return [self.finding("mid-sentence", f"ends mid-sentence: {tail}", where)]
-            if last[-1] not in _TERMINAL and len(last) >= self.t.min_open_line_chars and not _LIST_ITEM_RE.match(last):
+            if last[-1] not in _TERMINAL and len(last) >= self.t.min_open_line_chars and not _LIST_ITEM_RE.match(last) \
+                    and not _CONTACT_END_RE.search(last):
                 return [self.finding("mid-sentence", f"the last line has no final punctuation: {tail}", where)]
         if text.count("«") > text.count("»"):
             return [self.finding("open-quote", f"a «quotation» is left open at the end: {tail}", where)]

@@ -1,0 +1,149 @@
+"""Quality of `--rules strict` on a labelled set: precision and recall of rejections, and keeps.
+
+The labelled set is (a) hand-written records — the base documents, their fixable variants (chatter around them,
+markdown, both mojibake forms) and every case in ``plugins/cases/*.toml`` labelled keep or reject — and (b)
+records from the sample generator (`legal_ft.sample.generate_records`), labelled in ``metadata["sample"]``.
+Each record goes through the engine (normalisers, then every rule of the strict set). Duplicates are the dedup
+step's job and are left out here.
+
+Measured when the floors were set (seed 11, 240 sample records + 121 hand-written): see the module constants.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import pytest
+from rule_cases import documents, load_cases
+
+from legal_ft.cleaning.engine import load_engine
+from legal_ft.records import Record, RecordError
+
+# Floors a little below what the rules achieved when measured (precision 1.000, recall 1.000, keeps 1.000 on
+# the full set); never lower than the project's minimum (precision 0.9, recall 0.85).
+PRECISION_FLOOR = 0.97
+RECALL_FLOOR = 0.95
+KEEP_FLOOR = 0.97
+SAMPLE_SIZE = 240
+SAMPLE_SEED = 11
+DEDUP_DEFECTS = {"duplicate", "near-duplicate"}
+
+
+@dataclass
+class Labelled:
+    source: str  # "hand:<family>:<id>" or "sample:<index>:<defect>"
+    record: Record
+    expect: str  # "keep" | "reject"
+
+
+def hand_written() -> list[Labelled]:
+    out = []
+    for name, doc in documents().items():
+        base = (doc["instruction"], doc["input"])
+        text = doc["text"]
+        variants = {
+            "as-is": text,
+            "chatter-wrapped": f"Конечно! Вот ваш документ:\n\n{text}\n\nНадеюсь, это поможет!",
+            "markdown": "\n".join(f"**{line}**" if line.isupper() and line.strip() else line for line in
+                                  text.split("\n")),
+            "mojibake-cp1251": text.encode().decode("sloppy-windows-1251"),
+            "mojibake-macroman": text.encode().decode("mac_roman"),
+            "crlf-nbsp": text.replace("\n", "\r\n").replace(" руб.", "\u00a0руб."),
+        }
+        for variant, output in variants.items():
+            out.append(Labelled(f"hand:documents:{name}:{variant}", Record(*base, output), "keep"))
+    for case in load_cases():
+        if case.thresholds and case.label is None:
+            continue
+        label = case.label or ("reject" if case.expect else "keep")
+        out.append(Labelled(f"hand:{case.family}:{case.id}", Record(case.instruction, case.input, case.text), label))
+    return out
+
+
+def from_sample() -> tuple[list[Labelled], Counter]:
+    import ftfy.bad_codecs  # noqa: F401
+    from legal_ft.sample import generate_records
+
+    out, skipped = [], Counter()
+    for i, obj in enumerate(generate_records(SAMPLE_SIZE, seed=SAMPLE_SEED)):
+        label = (obj.get("metadata") or {}).get("sample") if isinstance(obj, dict) else None
+        if not label or label.get("expect") not in ("keep", "reject"):
+            skipped["unlabelled"] += 1
+            continue
+        defect = label.get("defect")
+        if defect in DEDUP_DEFECTS:
+            skipped[defect] += 1
+            continue
+        try:
+            record = Record.from_dict(obj)
+        except RecordError:
+            skipped["malformed"] += 1
+            continue
+        if defect == "mojibake-broken" and "\ufffd" not in record.output:
+            # The generator labels a Mac Roman text «broken» when ftfy.fix_encoding alone cannot restore it; our
+            # explicit encode/decode plan restores it exactly (see legal_ft.legal.artefacts), so the label is the
+            # generator's limit, not a defect of the record.
+            skipped["mojibake-without-lost-bytes"] += 1
+            continue
+        out.append(Labelled(f"sample:{i}:{defect or 'ok'}", record, label["expect"]))
+    return out, skipped
+
+
+@pytest.fixture(scope="module")
+def scored():
+    engine = load_engine("strict", entry_points=False)
+    sample, skipped = from_sample()
+    labelled = hand_written() + sample
+    rows = []
+    for i, item in enumerate(labelled):
+        outcome = engine.process(i, item.record, with_signature=False)
+        rows.append((item, outcome.findings))
+    return rows, skipped
+
+
+def figures(rows) -> dict[str, float]:
+    tp = sum(1 for item, f in rows if item.expect == "reject" and f)
+    fp = sum(1 for item, f in rows if item.expect == "keep" and f)
+    fn = sum(1 for item, f in rows if item.expect == "reject" and not f)
+    tn = sum(1 for item, f in rows if item.expect == "keep" and not f)
+    return {"precision": tp / max(tp + fp, 1), "recall": tp / max(tp + fn, 1), "keeps": tn / max(tn + fp, 1),
+            "records": len(rows), "rejects": tp + fn, "keeps_expected": tn + fp}
+
+
+def _explain(rows, wrong) -> str:
+    return "\n".join(f"{item.source} expected {item.expect}: {[x.to_dict() for x in f][:2]}"
+                     for item, f in rows if wrong(item, f))[:4000]
+
+
+def test_labelled_set_is_large_and_covers_every_category(scored):
+    rows, _ = scored
+    assert len(rows) >= 150
+    categories = {item.source.split(":")[2] if item.source.startswith("sample") else item.source.split(":")[1]
+                  for item, _ in rows}
+    for needed in ("off-topic", "legal-article", "missing-reasoning", "missing-demand", "no-citation",
+                   "invented-citation", "chatter-wrapped", "chatter", "refusal", "markdown", "truncated",
+                   "placeholder", "english", "ukrainian", "mojibake-cp1251", "mojibake-macroman", "echo",
+                   "empty-output", "too-short", "too-long", "ok"):
+        assert needed in categories, needed
+    hand_families = {item.source.split(":")[1] for item, _ in rows if item.source.startswith("hand")}
+    assert {"section_presence", "legal_citation", "off_topic", "length", "language", "chatter", "placeholders",
+            "echo", "fields", "mojibake", "markdown", "documents"} <= hand_families
+
+
+def test_precision_and_recall_of_strict_rejections(scored):
+    rows, skipped = scored
+    got = figures(rows)
+    print(f"\nstrict quality: {got} (left out: {dict(skipped)})")
+    assert got["precision"] >= PRECISION_FLOOR, _explain(rows, lambda i, f: i.expect == "keep" and f)
+    assert got["recall"] >= RECALL_FLOOR, _explain(rows, lambda i, f: i.expect == "reject" and not f)
+    assert got["keeps"] >= KEEP_FLOOR, _explain(rows, lambda i, f: i.expect == "keep" and f)
+
+
+def test_must_keep_documents_are_all_kept(scored):
+    """Short ходатайства, претензии with ТРЕБУЮ, отзывы with «отказать», documents without headings, and the
+    fixable variants (chatter around them, markdown, mojibake, CRLF) — not one may be rejected."""
+    rows, _ = scored
+    lost = [(item.source, [x.to_dict() for x in f]) for item, f in rows
+            if item.source.startswith("hand:documents:") and f]
+    assert lost == []
