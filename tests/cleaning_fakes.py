@@ -176,7 +176,8 @@ def write_jsonl(path: Path, rows: list[dict | str]) -> Path:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    # split on "\n" only: str.splitlines() would also split inside records at U+0085, U+2028 …
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
 def record(output: str, i: int = 0, instruction: str = "Составь исковое заявление.") -> dict:

@@ -28,11 +28,15 @@ def _opts(tmp_path: Path, src: Path, rule_set: Path, out: str = "out", **kw) -> 
                         report=d / "report.json", spec=spec, **kw)
 
 
+# The CLI also loads the built-in plugins: select only the stand-ins so the counts are theirs.
+ONLY_FAKES = 'select = ["TS1*", "TS301"]\n[normalisers]\nselect = ["strip", "collapse-spaces"]'
+
+
 @pytest.fixture
 def setup(tmp_path):
     make_plugin_dir(tmp_path)
     make_plugin_dir(tmp_path, RAISING_PLUGIN, name="raising.py")
-    rule_set = make_rule_set(tmp_path, 'select = ["default"]')
+    rule_set = make_rule_set(tmp_path, ONLY_FAKES)
     base = document_text(1)
     near = base.replace(base.split()[5], "изменено", 1)  # one word changed: a near-duplicate
     rows = [
@@ -193,3 +197,40 @@ def test_stats_measures_without_writing(setup, run_cli):
     assert result.exit_code == 0, result
     assert "TS101" in result.stdout and "chars" in result.stdout and "min_chars=20" in result.stdout
     assert not (tmp_path / "s").exists()
+
+
+RAISING_NORMALISER = '''
+from legal_ft.cleaning.api import Normaliser, hookimpl
+
+
+class Breaks(Normaliser):
+    """Raises on outputs containing «сломай»."""
+
+    name = "breaks"
+    order = 5
+
+    def apply(self, record):
+        if "сломай" in record.output:
+            raise ValueError("cannot normalise")
+        return None
+
+
+@hookimpl
+def legalft_normalisers():
+    return [Breaks]
+'''
+
+
+def test_raising_normaliser_rejects_only_that_record_and_dedup_off_still_splits(tmp_path):
+    make_plugin_dir(tmp_path)
+    make_plugin_dir(tmp_path, RAISING_NORMALISER, name="breaks.py")
+    rule_set = make_rule_set(tmp_path, 'select = ["default"]\n[dedup]\nexact = false\nnear = false')
+    rows = [record(document_text(i) + (" сломай" if i == 3 else ""), i) for i in range(60)]
+    rows.append(rows[0])  # not removed: dedup is off
+    src = write_jsonl(tmp_path / "n.jsonl", rows)
+    s = run_clean(_opts(tmp_path, src, rule_set, eval_fraction=0.3, progress=True)).summary
+    assert (s.kept, s.rejected, s.exact_duplicates) == (60, 1, 0)
+    assert 0 < s.eval < 60
+    (rejected,) = read_jsonl(tmp_path / "out" / "rejected.jsonl")
+    assert rejected["findings"] == [{"code": "LF000", "rule": "breaks", "reason": "internal-error",
+                                     "message": "normaliser LF000 breaks raised ValueError: cannot normalise"}]

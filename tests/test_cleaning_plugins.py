@@ -149,7 +149,7 @@ def test_dropped_in_custom_rule_takes_part_in_clean(tmp_path, run_cli):
     rules_dir = tmp_path / "my_rules"
     rules_dir.mkdir()
     shutil.copy(REPO / "examples" / "custom_rule" / "no_caps_rule.py", rules_dir)
-    rule_set = make_rule_set(tmp_path, 'select = ["default", "custom"]')
+    rule_set = make_rule_set(tmp_path, 'select = ["TS1*", "custom"]\n[normalisers]\nselect = ["strip"]')
     caps = "ПРОШУ СУД ВЗЫСКАТЬ С ОТВЕТЧИКА ДОЛГ ПО ДОГОВОРУ ПОСТАВКИ И НЕУСТОЙКУ ЗА ПРОСРОЧКУ ОПЛАТЫ"
     normal = "Прошу суд взыскать с ответчика долг по договору поставки и неустойку за просрочку оплаты."
     src = write_jsonl(tmp_path / "in.jsonl", [record(caps, 1), record(normal, 2)])

@@ -20,6 +20,7 @@ from legal_ft.records import Record
 
 NORMALISED_KEY = "normalised"
 ENGINE_CODE = "LF000"
+MAX_NORMALISE_PASSES = 4
 
 
 @dataclass(frozen=True)
@@ -79,14 +80,22 @@ class Engine:
         """Apply the normalisers in order; returns the new record, the names that changed it, and errors."""
         changed: list[str] = []
         current = record
-        for norm in self.normalisers:
-            try:
-                result = norm.apply(current)
-            except Exception as exc:  # noqa: BLE001 - a broken normaliser rejects the record, not the run
-                return current, changed, [_internal_error(ENGINE_CODE, norm.name, "normaliser", exc)]
-            if result is not None and _differs(result, current):
-                changed.append(norm.name)
-                current = result
+        # Each normaliser is idempotent, but one can expose work for an earlier one (whitespace stripped off a
+        # mojibake run makes it repairable): repeat the chain until nothing changes, so cleaning twice is a no-op.
+        for _ in range(MAX_NORMALISE_PASSES):
+            changed_in_pass = False
+            for norm in self.normalisers:
+                try:
+                    result = norm.apply(current)
+                except Exception as exc:  # noqa: BLE001 - a broken normaliser rejects the record, not the run
+                    return current, changed, [_internal_error(ENGINE_CODE, norm.name, "normaliser", exc)]
+                if result is not None and _differs(result, current):
+                    if norm.name not in changed:
+                        changed.append(norm.name)
+                    current = result
+                    changed_in_pass = True
+            if not changed_in_pass:
+                break
         if changed:
             previous = current.metadata.get(NORMALISED_KEY)
             names = list(previous) if isinstance(previous, list) else []
@@ -140,8 +149,7 @@ class Engine:
             out.doc_type = None
         if out.passed:
             dedup = self.rule_set.dedup
-            if dedup.exact or dedup.near:
-                out.key = exact_key(normalised.output)
+            out.key = exact_key(normalised.output)  # also the record's identity for the split
             if dedup.near and with_signature:
                 out.sig = signature(normalised.output, dedup)
         return out
