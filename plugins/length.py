@@ -20,7 +20,8 @@ def _type(doc: Document) -> str:
 
 class TooShort(Rule):
     """The output is shorter than a complete document of its type can be (``min_chars``; ``min_chars_short`` for
-    the short types — a ходатайство can be 900 characters, a судебный приказ application a little more).
+    the short types — a ходатайство can be 900 characters, a судебный приказ application, a претензия or
+    возражения on one page a little more).
 
     Bad: ``ИСКОВОЕ ЗАЯВЛЕНИЕ. Прошу взыскать долг.``
     Good: a claim with header, parties, facts, grounds, demand and attachments (1 500+ characters).
@@ -34,7 +35,7 @@ class TooShort(Rule):
     class Thresholds:
         min_chars: int = 800
         min_chars_short: int = 400
-        short_types: tuple[str, ...] = ("motion", "court_order", "pretension")
+        short_types: tuple[str, ...] = ("motion", "court_order", "pretension", "response")
 
     def measure(self, doc: Document) -> dict[str, float]:
         return {"chars": float(len(doc.output.strip()))}

@@ -186,7 +186,6 @@ class StripMarkdown(Normaliser):
 
 
 _SEPARATOR_RE = regex.compile(r"^\s*(?:[-=_*]{3,}|\.{3,})\s*$")
-_DOC_MARK_RE = regex.compile(r"\b(?:прошу|просим|требую|требуем|ходатайствую)\b", regex.IGNORECASE)
 _MAX_CHATTER_LINES = 3
 
 
@@ -237,7 +236,7 @@ def _complete(body: str) -> bool:
     from legal_ft.legal.detect import detect_doc_type
     from legal_ft.legal.sections import find_sections
 
-    if len(body) < 300 or not _DOC_MARK_RE.search(body):
+    if len(body) < 300:
         return False
     sections = find_sections(body, detect_doc_type(body))
     return sections.demand is not None and (sections.title is not None or sections.header is not None)
