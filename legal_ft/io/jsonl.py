@@ -138,14 +138,18 @@ def iter_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, bytes, str |
 
 def _iter_decoded(path: Path) -> Iterator[tuple[int, bytes, str | None, str | None, str | None]]:
     with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8) :]
-            raw = raw.rstrip(b"\r\n")
-            if not raw.strip():
-                continue
-            text, encoding, error = decode_line(raw)
-            yield number, raw, text, encoding, error
+        yield from _decode_stream(handle)
+
+
+def _decode_stream(handle: IO[bytes]) -> Iterator[tuple[int, bytes, str | None, str | None, str | None]]:
+    for number, raw in enumerate(handle, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        raw = raw.rstrip(b"\r\n")
+        if not raw.strip():
+            continue
+        text, encoding, error = decode_line(raw)
+        yield number, raw, text, encoding, error
 
 
 def _looks_like_python_literal(text: str) -> bool:
@@ -191,8 +195,18 @@ def iter_records(path: str | os.PathLike[str], *, display_name: str | None = Non
     return _records(p, display_name or str(p))
 
 
+def iter_records_from_stream(stream: IO[bytes], name: str = "<stdin>") -> Iterator[Record | BadLine]:
+    """Like `iter_records`, for an open binary stream (e.g. ``sys.stdin.buffer``); ``name`` labels messages."""
+    return _from_decoded(_decode_stream(stream), name)
+
+
 def _records(path: Path, name: str) -> Iterator[Record | BadLine]:
-    for number, raw, text, encoding, error in _iter_decoded(path):
+    return _from_decoded(_iter_decoded(path), name)
+
+
+def _from_decoded(lines: Iterator[tuple[int, bytes, str | None, str | None, str | None]],
+                  name: str) -> Iterator[Record | BadLine]:
+    for number, raw, text, encoding, error in lines:
         if text is None:
             yield BadLine(name, number, error or "undecodable line", raw, None)
             continue
