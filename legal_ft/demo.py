@@ -26,7 +26,11 @@ from legal_ft.errors import ConfigError, InputError, LegalFtError
 
 MARKER = ".legalft_demo"
 SUMMARY_FILE = "demo_summary.json"
-_OWNED = ("datasets", "models", "eval", SUMMARY_FILE)
+_OWNED = ("datasets", "models", "eval", SUMMARY_FILE, "facts_example.txt")
+# A bigger eval share than the default 5%: a few hundred sample records must leave enough held-out inputs.
+EVAL_FRACTION = 0.15
+# The tiny model learns nothing visible at LoRA's usual 1e-4 within a minute; these make the short fit move.
+FIT_SETTINGS = ("--batch-size", "4", "--grad-accum", "1", "--lr", "3e-3")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +38,7 @@ class DemoOptions:
     workdir: Path = Path("legalft_demo")
     records: int = 300
     seed: int = 0
-    fit_steps: int = 40
+    fit_steps: int = 30
     eval_limit: int = 8
     eval_max_new_tokens: int = 96
     debug: bool = False
@@ -60,6 +64,10 @@ class DemoPaths:
     @property
     def merge_config(self) -> Path:
         return self.root / "datasets" / "training_config.json"
+
+    @property
+    def merge_rejects(self) -> Path:
+        return self.root / "datasets" / "merge_rejects.jsonl"
 
     @property
     def clean_train(self) -> Path:
@@ -88,6 +96,10 @@ class DemoPaths:
     @property
     def eval_dir(self) -> Path:
         return self.root / "eval"
+
+    @property
+    def facts_example(self) -> Path:
+        return self.root / "facts_example.txt"
 
 
 @dataclass(slots=True)
@@ -141,17 +153,52 @@ def prepare_workdir(workdir: Path) -> None:
     (workdir / MARKER).write_text("made by `legalft demo`; the next demo run may clear this folder\n", encoding="utf-8")
 
 
+class _Tee(io.TextIOBase):
+    """Writes through to a stream and keeps a copy (a step's warnings reach the user and the summary)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.copy = io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.copy.write(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False  # no live progress bars inside the demo's steps
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.stream, "encoding", None) or "utf-8"
+
+
+def _last_line(text: str, *, skip_prefixes: tuple[str, ...] = ()) -> str | None:
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith(skip_prefixes)]
+    return lines[-1] if lines else None
+
+
 def run_command(args: list[str], *, debug: bool = False) -> str:
-    """Run ``legalft ARGS`` in-process (quiet) and return its last stdout line; errors go to stderr as usual."""
+    """Run ``legalft -q ARGS`` in-process and return its result line.
+
+    The result line is the last line on stdout (captured), or — for commands that print it to stderr in quiet
+    mode — the last stderr line that is not a warning. Stderr still reaches the terminal: warnings and errors
+    are the user's to see.
+    """
+    import sys
+
     import click
 
     from legal_ft.cli import cli
 
     captured = io.StringIO()
+    tee = _Tee(sys.stderr)
     saved = verbosity()
     argv = ["-q", *(["--debug"] if debug else []), *args]
     try:
-        with contextlib.redirect_stdout(captured):
+        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(tee):
             code = cli.main(args=argv, prog_name="legalft", standalone_mode=False)
     except click.UsageError as exc:  # a demo bug, not the user's: say which call was wrong
         raise ConfigError(f"the demo called `legalft {' '.join(args)}` wrongly: {exc.format_message()}") from exc
@@ -160,8 +207,11 @@ def run_command(args: list[str], *, debug: bool = False) -> str:
     if isinstance(code, int) and code != 0:
         raise DemoStepFailed(f"the demo stopped at `legalft {args[0]}` (exit code {code})",
                              "the line above says why; rerun with --debug for a traceback")
-    lines = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
-    return lines[-1] if lines else "done"
+    return (
+        _last_line(captured.getvalue())
+        or _last_line(tee.copy.getvalue(), skip_prefixes=("warning:", "error:"))
+        or "done"
+    )
 
 
 def demo_steps(options: DemoOptions, paths: DemoPaths) -> list[tuple[str, list[str], list[Path]]]:
@@ -171,16 +221,19 @@ def demo_steps(options: DemoOptions, paths: DemoPaths) -> list[tuple[str, list[s
         ("sample corpus", ["sample", "--out", s(paths.raw), "-n", s(options.records), "--seed", s(options.seed),
                            "--force"], [paths.raw]),
         ("merge", ["merge", "--input-dir", s(paths.raw), "--out", s(paths.merged),
-                   "--config-out", s(paths.merge_config)], [paths.merged, paths.merge_config]),
+                   "--config-out", s(paths.merge_config), "--rejects", s(paths.merge_rejects)],
+         [paths.merged, paths.merge_config, paths.merge_rejects]),
         ("clean --rules strict", ["clean", "--input", s(paths.merged), "--rules", "strict", "--out", s(paths.clean_train),
                                   "--eval-out", s(paths.clean_eval), "--rejected", s(paths.rejected),
-                                  "--report", s(paths.clean_report), "--seed", s(options.seed)],
+                                  "--report", s(paths.clean_report), "--seed", s(options.seed),
+                                  "--eval-fraction", s(EVAL_FRACTION)],
          [paths.clean_train, paths.clean_eval, paths.rejected, paths.clean_report]),
         ("tiny model", ["model", "tiny", "--out", s(paths.model), "--corpus", s(paths.merged), "--seed", s(options.seed)],
          [paths.model]),
         ("fit (short)", ["fit", "--model", s(paths.model), "--data", s(paths.clean_train), "--eval-data",
                          s(paths.clean_eval), "--gpu-profile", "cpu", "--out", s(paths.adapter),
-                         "--max-steps", s(options.fit_steps)], [paths.adapter]),
+                         "--max-steps", s(options.fit_steps), *FIT_SETTINGS, "--seed", s(options.seed)],
+         [paths.adapter]),
         ("eval", ["eval", "--model", s(paths.model), "--adapter", s(paths.adapter), "--data", s(paths.clean_eval),
                   "--rules", "strict", "--out", s(paths.eval_dir), "--limit", s(options.eval_limit),
                   "--max-new-tokens", s(options.eval_max_new_tokens), "--batch-size", "4"],
@@ -192,8 +245,11 @@ def run_demo(options: DemoOptions, on_step: Callable[[int, int, str], None] | No
     """Run every step; ``on_step(i, total, name)`` is called before each one (for status lines)."""
     from legal_ft.io.atomic import write_text_atomic
 
+    from legal_ft.generation.loader import quiet_libraries
+
     workdir = options.workdir
     prepare_workdir(workdir)
+    quiet_libraries()
     paths = DemoPaths(workdir)
     result = DemoResult(workdir)
     steps = demo_steps(options, paths)
@@ -203,5 +259,18 @@ def run_demo(options: DemoOptions, on_step: Callable[[int, int, str], None] | No
         started = time.perf_counter()
         outcome = run_command(args, debug=options.debug)
         result.steps.append(StepResult(name, args, outcome, files, time.perf_counter() - started))
+    _write_facts_example(paths)
     write_text_atomic(workdir / SUMMARY_FILE, json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     return result
+
+
+def _write_facts_example(paths: DemoPaths) -> None:
+    """The facts of the first held-out record, so the summary's `legalft generate` line runs as printed."""
+    from legal_ft.io import iter_records
+    from legal_ft.io.atomic import write_text_atomic
+    from legal_ft.records import Record
+
+    for item in iter_records(paths.clean_eval):
+        if isinstance(item, Record) and item.input.strip():
+            write_text_atomic(paths.facts_example, item.input.strip() + "\n")
+            return

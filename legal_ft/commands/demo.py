@@ -15,7 +15,7 @@ from legal_ft.console import console, is_quiet, say
 @click.option("-n", "--records", type=click.IntRange(min=20), default=300, show_default=True,
               help="Records in the sample corpus.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the corpus, the split and the model.")
-@click.option("--fit-steps", type=click.IntRange(min=1), default=40, show_default=True,
+@click.option("--fit-steps", type=click.IntRange(min=1), default=30, show_default=True,
               help="Optimizer steps of the short LoRA fit.")
 @click.option("--eval-limit", type=click.IntRange(min=1), default=8, show_default=True,
               help="Held-out inputs to generate for in the eval step.")
@@ -43,18 +43,18 @@ def demo(ctx: click.Context, workdir: Path, records: int, seed: int, fit_steps: 
         from rich.table import Table
 
         table = Table(title=f"legalft demo — {workdir}", title_justify="left", show_lines=True)
-        table.add_column("step")
-        table.add_column("what it did")
-        table.add_column("files")
-        table.add_column("seconds", justify="right")
-        for step in result.steps:
-            files = "\n".join(_relative(p, workdir) for p in step.files)
-            table.add_row(step.name, step.outcome, files, f"{step.seconds:.1f}")
-        table.add_row("total", "", "", f"{result.seconds:.1f}")
+        table.add_column("step", no_wrap=True)
+        table.add_column("s", justify="right", no_wrap=True)
+        table.add_column("what it did → files", overflow="fold")
+        for index, step in enumerate(result.steps, start=1):
+            files = "\n".join(f"→ {_relative(p, workdir)}" for p in step.files)
+            table.add_row(f"{index}. {step.name}", f"{step.seconds:.1f}", f"{step.outcome}\n{files}")
+        table.add_row("total", f"{result.seconds:.1f}", f"legalft demo, {options.records} sample records")
         console().print(table)
-        say("next: open eval/eval_report.md, or write a document with the adapter:")
+        facts = workdir / "facts_example.txt"
+        say(f"next: read {workdir / 'eval' / 'eval_report.md'}, or write a document with the adapter:")
         say(f"  legalft generate --model {workdir / 'models' / 'tiny-qwen3'} "
-            f"--adapter {workdir / 'models' / 'legal_model_lora'} --facts FACTS.txt")
+            f"--adapter {workdir / 'models' / 'legal_model_lora'} --facts {facts if facts.is_file() else 'FACTS.txt'}")
     click.echo(f"demo finished in {result.seconds:.0f} s; everything is in {workdir} (summary: demo_summary.json)")
 
 

@@ -68,7 +68,19 @@ def eval_cmd(
             f"the {label}'s pass rate {rate:.1%} is below --fail-under {fail_under:.1%}",
             f"see {result.paths['markdown']} for the rules it fails",
         )
-    click.echo(f"{label} pass rate {rate:.1%} on {result.report['records']} documents; report in {out_dir}")
+    click.echo(_result_line(result.report, label, rate, out_dir))
+
+
+def _result_line(report: dict, label: str, rate: float, out_dir: Path) -> str:
+    """One line: the judged pass rate, the others beside it, and the loss change the adapter made."""
+    systems = report["systems"]
+    others = [f"{name} {systems[key]['scores']['pass_rate']:.0%}"
+              for key, name in (("base", "base"), ("reference", "references")) if key in systems and key != (
+                  "adapter" if label == "adapter" else "base")]
+    line = f"{label} pass rate {rate:.1%} on {report['records']} documents ({', '.join(others)})"
+    if "adapter" in systems and systems["base"].get("loss") and systems["adapter"].get("loss"):
+        line += f"; eval loss {systems['base']['loss']['loss']:.3f} → {systems['adapter']['loss']['loss']:.3f}"
+    return f"{line}; report in {out_dir}"
 
 
 def _print_summary(report: dict, out) -> None:  # noqa: ANN001 - a rich Console
