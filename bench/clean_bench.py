@@ -3,11 +3,13 @@
     python bench/clean_bench.py                      # 100k records of ~5 KB (≈500 MB), 1 and 2 workers, 50k vs 100k
     python bench/clean_bench.py --records 20000      # quicker
 
-The floor is the least any cleaner must do, measured in the same run on the same file: read the lines, parse them
-with orjson, scan each whole output with 20 compiled regexes (`findall`), and drop exact duplicates by hash. Every measurement runs in
-its own process so peak memory (ru_maxrss) belongs to that measurement alone. Figures are printed, never asserted.
-"peak MB" is the main process's ru_maxrss; "all processes MB" the largest sum of resident memory over the
-process and its workers, sampled every 0.5 s. Targets: clean ≥ half the floor's records/s on one core; near-linear scaling with --workers; peak memory under
+The floor is the least any cleaner must do, measured in the same run on the same file: read the lines, parse
+them with orjson, scan each whole output with 20 compiled regexes (`findall`), and drop exact duplicates by hash.
+Every measurement runs in its own process so its peak memory belongs to it alone. Figures are printed, never
+asserted. "peak MB" is the main process's ru_maxrss; "all processes MB" the largest sum of resident memory over
+the process and its workers, sampled every 0.5 s.
+
+Targets: clean ≥ half the floor's records/s on one core; near-linear scaling with --workers; peak memory under
 500 MB at 100k records and flat from 50k to 100k.
 """
 
@@ -60,8 +62,9 @@ def make_document(rng: random.Random, target_chars: int) -> str:
     body: list[str] = []
     size = len(head)
     while size < target_chars - 600:
-        s = rng.choice(_SENTENCES).format(d=f"{rng.randrange(1, 29):02d}.{rng.randrange(1, 13):02d}.20{rng.randrange(18, 25)}",
-                                          n=rng.randrange(1, 999), k=rng.randrange(5, 60), m=rng.randrange(10**4, 10**7))
+        date = f"{rng.randrange(1, 29):02d}.{rng.randrange(1, 13):02d}.20{rng.randrange(18, 25)}"
+        s = rng.choice(_SENTENCES).format(d=date, n=rng.randrange(1, 999), k=rng.randrange(5, 60),
+                                          m=rng.randrange(10**4, 10**7))
         body.append(s)
         size += len(s) + 1
     tail = ("\n\nНа основании изложенного, руководствуясь ст. 309, 310, 330 ГК РФ, ст. 125, 126 АПК РФ,\n\nПРОШУ СУД:\n"

@@ -60,7 +60,8 @@ def test_extends_adds_and_removes_and_overrides_thresholds(tmp_path):
     [
         ('select = ["TS999"]', "'TS999' matches no rule"),
         ('select = ["shrot"]', "did you mean 'short'?"),
-        ('select = ["default"]\n[thresholds.TS101]\nmin_chras = 3', "has no threshold 'min_chras' — did you mean 'min_chars'?"),
+        ('select = ["default"]\n[thresholds.TS101]\nmin_chras = 3',
+         "has no threshold 'min_chras' — did you mean 'min_chars'?"),
         ('select = ["default"]\n[thresholds.TS101]\nmin_chars = "3"', "must be an integer, got a string"),
         ('select = ["default"]\n[thresholds.TS101]\nmin_chars = 2.5', "must be an integer, got a number"),
         ('select = ["default"]\n[thresholds.TS102]\nenabled_flag = 1', "must be true or false"),

@@ -34,7 +34,7 @@ def shingles(text: str, size: int) -> list[str]:
     words = _WORD_RE.findall(text.casefold())
     if len(words) <= size:
         return [" ".join(words)] if words else []
-    return list(map(" ".join, zip(*(words[j:] for j in range(size)))))
+    return list(map(" ".join, zip(*(words[j:] for j in range(size)), strict=False)))
 
 
 def signature(text: str, settings: DedupSettings) -> Any | None:

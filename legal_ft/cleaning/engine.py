@@ -132,7 +132,7 @@ class Engine:
                 out[rule.code] = {k: float(v) for k, v in values.items()}
         return out
 
-    def process(self, index: int, record: Record, *, with_signature: bool = True, measure: bool = False) -> Outcome:
+    def process(self, index: int, record: Record, *, measure: bool = False) -> Outcome:
         """Normalise and check one record; compute its dedup key and signature when it passes."""
         normalised, changed, errors = self.normalise(record)
         out = Outcome(index, record, normalised, errors, changed)
@@ -150,7 +150,7 @@ class Engine:
         if out.passed:
             dedup = self.rule_set.dedup
             out.key = exact_key(normalised.output)  # also the record's identity for the split
-            if dedup.near and with_signature:
+            if dedup.near:
                 out.sig = signature(normalised.output, dedup)
         return out
 

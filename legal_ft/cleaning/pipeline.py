@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import collections
 import multiprocessing
-import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -131,6 +130,7 @@ class _Progress:
 
     def __init__(self, path: Path, enabled: bool) -> None:
         self.bar = None
+        self.seen = 0
         if not enabled:
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -144,8 +144,10 @@ class _Progress:
         self.bar.start()
 
     def update(self, line: int) -> None:
-        if self.bar is not None and line % 256 == 0:
-            self.bar.update(self.task, completed=line)
+        if self.bar is not None:
+            self.seen += 1
+            if self.seen % 256 == 0:
+                self.bar.update(self.task, completed=line)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -177,9 +179,11 @@ def run_clean(opts: CleanOptions, engine: Engine | None = None) -> CleanResult:
         raise ConfigError(f"--workers must be at least 1, got {opts.workers}", "e.g. --workers 2")
     outputs = [opts.out, opts.eval_out, opts.rejected, opts.report]
     if len({Path(p).resolve() for p in outputs}) != len(outputs):
-        raise ConfigError("two outputs share one path", "give --out, --eval-out, --rejected and --report distinct paths")
+        raise ConfigError("two outputs share one path",
+                          "give --out, --eval-out, --rejected and --report distinct paths")
     ensure_not_input(outputs, [opts.input])
-    items = iter_records(opts.input)  # raises InputError at once for a missing file
+    _check_input(opts.input)
+    items = iter_records(opts.input)
     engine = engine or Engine.from_spec(opts.spec)
     rs = engine.rule_set
     eval_fraction = rs.split.eval_fraction if opts.eval_fraction is None else opts.eval_fraction
@@ -254,6 +258,16 @@ def run_clean(opts: CleanOptions, engine: Engine | None = None) -> CleanResult:
     return CleanResult(summary, report, engine)
 
 
+def _check_input(path: Path) -> None:
+    """Fail before loading plugins (iter_records would only notice on the first read)."""
+    from legal_ft.errors import InputError
+
+    if not path.exists():
+        raise InputError(f"input file not found: {path}", "check the path, or run `legalft merge` first")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, expected a .jsonl file", "pass the merged .jsonl file")
+
+
 def _variety_type(record: Record, doc_type: str) -> str:
     """On a second run the instruction is already a paraphrase: detect the type from the original instead."""
     if original_instruction(record) == record.instruction:
@@ -300,6 +314,7 @@ def _pretty_json(obj: Any) -> bytes:
 def run_stats(input_path: Path, spec: EngineSpec, workers: int = 1, progress: bool = False
               ) -> tuple[MeasureStats, Engine, int]:
     """Measure every enabled rule's values over the input without deciding or writing anything."""
+    _check_input(input_path)
     engine = Engine.from_spec(spec)
     stats = MeasureStats()
     bad = 0
@@ -316,7 +331,3 @@ def run_stats(input_path: Path, spec: EngineSpec, workers: int = 1, progress: bo
     finally:
         bar.close()
     return stats, engine, bad
-
-
-def default_workers() -> int:
-    return max(1, (os.cpu_count() or 1))

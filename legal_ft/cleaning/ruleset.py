@@ -20,12 +20,13 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
-import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from legal_ft.cleaning.api import Normaliser, Rule
 from legal_ft.cleaning.plugins import PluginRegistry

@@ -32,7 +32,7 @@ class MeasureStats:
             arr = np.asarray(vals, dtype=np.float64)
             qs = np.quantile(arr, QUANTILES) if arr.size else [float("nan")] * len(QUANTILES)
             rows.append({"code": code, "measure": name, "n": int(arr.size),
-                         **{f"q{int(q * 100)}": float(v) for q, v in zip(QUANTILES, qs)},
+                         **{f"q{int(q * 100)}": float(v) for q, v in zip(QUANTILES, qs, strict=True)},
                          "mean": float(arr.mean()) if arr.size else float("nan")})
         return rows
 

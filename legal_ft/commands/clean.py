@@ -8,8 +8,9 @@ import click
 
 
 @click.command("clean")
-@click.option("--input", "input_path", type=click.Path(path_type=Path), default=Path("datasets/merged_training_dataset.jsonl"),
-              show_default=True, help="The merged dataset (JSONL).")
+@click.option("--input", "input_path", type=click.Path(path_type=Path),
+              default=Path("datasets/merged_training_dataset.jsonl"), show_default=True,
+              help="The merged dataset (JSONL).")
 @click.option("--rules", default="default", show_default=True, metavar="NAME|PATH",
               help="Rule set: default, strict, lenient, or the path of a .toml file.")
 @click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path), metavar="DIR",

@@ -7,7 +7,6 @@ After `pip install ./examples/custom_rule/package`, `legalft rules list` shows X
 from __future__ import annotations
 
 from legal_ft.cleaning.api import Rule, hookimpl
-
 from legalft_no_caps.rule import NoCaps
 
 
