@@ -121,7 +121,7 @@ def export_adapter(
     out = Path(out_dir)
     _check_out_dir(out, model_path, info.path)
     if merge:
-        return _export_merged(model_path, info, out, dtype)
+        return _export_merged(model_path, info, out, dtype, allow_pickle)
     note = check_adapter_fits(_meta_model(model_path), info, model_path)
     if note:
         warn(note)
@@ -137,14 +137,14 @@ def export_adapter(
     return ExportResult(out, merged=False, dtype=None, files=files)
 
 
-def _export_merged(model_path: Path, info: AdapterInfo, out: Path, dtype: str) -> ExportResult:
+def _export_merged(model_path: Path, info: AdapterInfo, out: Path, dtype: str, allow_pickle: bool) -> ExportResult:
     import torch
     from peft import PeftModel
 
     from legal_ft.modeling.loading import load_model_and_tokenizer
 
     say(f"loading {model_path} in float32 to merge the adapter")
-    model, tokenizer = load_model_and_tokenizer(model_path, dtype=torch.float32)
+    model, tokenizer = load_model_and_tokenizer(model_path, dtype=torch.float32, allow_pickle=allow_pickle)
     note = check_adapter_fits(model, info, model_path)
     if note:
         warn(note)

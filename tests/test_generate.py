@@ -124,16 +124,25 @@ def test_pickled_adapter_is_refused_unless_allowed(
     assert allowed.stdout == reference.stdout  # the same weights, read from the pickle
 
 
-def test_pickled_model_is_refused(run_cli, tiny_model_dir: Path, tmp_path: Path, facts_file: Path) -> None:
+def test_pickled_model_is_refused_unless_allowed(run_cli, tiny_model_dir: Path, tmp_path: Path, facts_file: Path) -> None:
     import shutil
+
+    import torch
+    from safetensors.torch import load_file
 
     model = tmp_path / "pickled-model"
     shutil.copytree(tiny_model_dir, model)
-    (model / "model.safetensors").rename(model / "pytorch_model.bin")
-    result = run_cli("generate", "--model", str(model), "--facts", str(facts_file))
-    assert result.exit_code == 1
-    line = _one_error_line(result)
+    torch.save(load_file(str(model / "model.safetensors")), str(model / "pytorch_model.bin"))
+    (model / "model.safetensors").unlink()
+    args = ("generate", "--model", str(model), "--facts", str(facts_file), *FAST)
+    refused = run_cli(*args)
+    assert refused.exit_code == 1
+    line = _one_error_line(refused)
     assert "refusing to load the pickled model weights" in line and "arbitrary code" in line
+    allowed = run_cli(*args, "--allow-pickle")
+    assert allowed.exit_code == 0, allowed
+    reference = run_cli("generate", "--model", str(tiny_model_dir), "--facts", str(facts_file), *FAST)
+    assert allowed.stdout == reference.stdout
 
 
 def test_unknown_doc_type(run_cli, tiny_model_dir: Path, facts_file: Path) -> None:

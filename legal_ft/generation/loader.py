@@ -91,7 +91,9 @@ def load_for_inference(
     info = inspect_adapter(adapter_dir, allow_pickle=allow_pickle) if adapter_dir is not None else None
     model_path = check_model_dir(model_dir, allow_pickle=allow_pickle)
     device = pick_device(device)
-    model, tokenizer = load_model_and_tokenizer(model_path, dtype=dtype or inference_dtype(device))
+    model, tokenizer = load_model_and_tokenizer(
+        model_path, dtype=dtype or inference_dtype(device), allow_pickle=allow_pickle
+    )
     if info is not None:
         note = check_adapter_fits(model, info, model_path)
         if note:

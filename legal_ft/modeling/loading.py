@@ -42,8 +42,10 @@ class ModelDir:
         return str(self.config.get("model_type", ""))
 
 
-def inspect_model_dir(model_dir: str | Path) -> ModelDir:
-    """Check that ``model_dir`` holds a complete model; raise one `InputError` naming every missing piece."""
+def inspect_model_dir(model_dir: str | Path, *, allow_pickle: bool = False) -> ModelDir:
+    """Check that ``model_dir`` holds a complete model; raise one `InputError` naming every missing piece.
+
+    ``allow_pickle`` accepts pickle-only weights (the user's explicit ``--allow-pickle``)."""
     path = Path(model_dir).expanduser()
     if not path.exists():
         raise InputError(f"model directory {path} does not exist", _LAYOUT_HINT)
@@ -64,6 +66,8 @@ def inspect_model_dir(model_dir: str | Path) -> ModelDir:
     if not any((path / name).is_file() for name in TOKENIZER_FILES):
         missing.append("tokenizer files (tokenizer.json, tokenizer_config.json)")
     weights = tuple(sorted(path.glob("*.safetensors")))
+    if not weights and allow_pickle:
+        weights = tuple(sorted([*path.glob("*.bin"), *path.glob("*.pt")]))
     if not weights:
         if any(path.glob("*.bin")) or any(path.glob("*.pt")):
             raise InputError(
@@ -98,11 +102,11 @@ def quantization_config(quantization: Quantization, compute_dtype: Any) -> Any:
     return BitsAndBytesConfig(load_in_8bit=True)
 
 
-def load_tokenizer(model_dir: str | Path, *, trust_remote_code: bool = False) -> Any:
+def load_tokenizer(model_dir: str | Path, *, trust_remote_code: bool = False, allow_pickle: bool = False) -> Any:
     """The model's own tokenizer (with its chat template), from local files only."""
     from transformers import AutoTokenizer
 
-    checked = inspect_model_dir(model_dir)
+    checked = inspect_model_dir(model_dir, allow_pickle=allow_pickle)
     tokenizer = AutoTokenizer.from_pretrained(
         str(checked.path), local_files_only=True, trust_remote_code=trust_remote_code
     )
@@ -119,16 +123,18 @@ def load_model_and_tokenizer(
     quantization: Quantization | None = None,
     device_map: Any = None,
     trust_remote_code: bool = False,
+    allow_pickle: bool = False,
 ) -> tuple[Any, Any]:
     """Load ``(model, tokenizer)`` from a local directory.
 
     ``dtype`` is a torch dtype or its name ("float16", "bfloat16", "float32"); ``quantization`` is "4bit" (NF4)
     or "8bit" and needs CUDA. ``device_map`` is passed to transformers (a k-bit model defaults to the current GPU).
+    ``allow_pickle`` lets a folder with only pickled weights load (the user's ``--allow-pickle``).
     """
     import torch
     from transformers import AutoModelForCausalLM
 
-    checked = inspect_model_dir(model_dir)
+    checked = inspect_model_dir(model_dir, allow_pickle=allow_pickle)
     torch_dtype = _as_dtype(dtype)
     kwargs: dict[str, Any] = {"local_files_only": True, "trust_remote_code": trust_remote_code}
     if torch_dtype is not None:
@@ -139,7 +145,7 @@ def load_model_and_tokenizer(
             device_map = {"": torch.cuda.current_device()}
     if device_map is not None:
         kwargs["device_map"] = device_map
-    tokenizer = load_tokenizer(checked.path, trust_remote_code=trust_remote_code)
+    tokenizer = load_tokenizer(checked.path, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle)
     try:
         model = AutoModelForCausalLM.from_pretrained(str(checked.path), **kwargs)
     except ValueError as exc:
