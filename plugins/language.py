@@ -17,8 +17,8 @@ FAMILY = "language"
 _IGNORED_RE = regex.compile(
     r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?=[A-Z0-9]*\d)[A-Z0-9-]{5,}\b",
 )
-_LATIN_RE = regex.compile(r"\p{Latin}")
-_CYRILLIC_RE = regex.compile(r"\p{Cyrillic}")
+_LATIN_RE = regex.compile(r"\p{Latin}+")
+_CYRILLIC_RE = regex.compile(r"\p{Cyrillic}+")
 _UKRAINIAN_LETTER_RE = regex.compile(r"[іїєґІЇЄҐ]")
 _UKRAINIAN_WORD_RE = regex.compile(
     r"\b(?:що|це|який|яка|які|якщо|від|або|є|також|відповідно|позивач\w*|відповідач\w*|позовн\w+|стягнути|"
@@ -47,8 +47,8 @@ class NotRussian(Rule):
 
     def measure(self, doc: Document) -> dict[str, float]:
         text = _IGNORED_RE.sub(" ", doc.output)
-        latin = len(_LATIN_RE.findall(text))
-        cyr = len(_CYRILLIC_RE.findall(text))
+        latin = sum(map(len, _LATIN_RE.findall(text)))
+        cyr = sum(map(len, _CYRILLIC_RE.findall(text)))
         return {
             "latin_share": latin / max(latin + cyr, 1),
             "ukrainian_letters": len(_UKRAINIAN_LETTER_RE.findall(text)) / max(cyr, 1),

@@ -120,12 +120,17 @@ MOJIBAKE_FORMS: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("replacement", regex.compile("\ufffd")),
 )
 _C1_RE = regex.compile(r"[\x80-\x9f]")
-_LETTER_RE = regex.compile(r"\p{L}")
-_CYRILLIC_RE = regex.compile(r"\p{Cyrillic}")
+_LETTER_RE = regex.compile(r"\p{L}+")
+_CYRILLIC_RE = regex.compile(r"\p{Cyrillic}+")
+
+
+_ANY_MOJIBAKE_RE = regex.compile("|".join(f"(?:{p.pattern})" for _, p in MOJIBAKE_FORMS))
 
 
 def mojibake_markers(text: str) -> dict[str, int]:
     """How many mojibake marks of each form ``text`` holds (empty dict: none)."""
+    if not _ANY_MOJIBAKE_RE.search(text):
+        return {}
     out = {}
     for form, pattern in MOJIBAKE_FORMS:
         n = len(pattern.findall(text))
@@ -137,8 +142,8 @@ def mojibake_markers(text: str) -> dict[str, int]:
 def _clean_cyrillic(text: str) -> bool:
     if mojibake_markers(text) or _C1_RE.search(text):
         return False
-    letters = len(_LETTER_RE.findall(text))
-    return letters == 0 or len(_CYRILLIC_RE.findall(text)) / letters >= 0.5
+    letters = sum(map(len, _LETTER_RE.findall(text)))
+    return letters == 0 or sum(map(len, _CYRILLIC_RE.findall(text))) / letters >= 0.5
 
 
 def _apply(text: str, plan: list[tuple[str, str]]) -> str | None:

@@ -81,7 +81,7 @@ _SIGN_RE = regex.compile(
     r"|^\s*\d{2}\.\d{2}\.\d{4}\s*(?:г\.?|года)?\s*$|^\s*с\s+уважением",
     _I | regex.MULTILINE,
 )
-_LETTER_RE = regex.compile(r"\p{L}")
+_LETTER_RE = regex.compile(r"\p{L}+")
 _SENTENCE_RE = regex.compile(r"\p{L}[^.!?\n]{30,}")
 
 
@@ -293,4 +293,4 @@ def _reasoning(text: str, parts: dict[str, Part], demand: Part | None, tail_star
 
 def letters(text: str) -> int:
     """How many letters ``text`` holds (the measure of a part's substance, independent of spacing)."""
-    return len(_LETTER_RE.findall(text))
+    return sum(map(len, _LETTER_RE.findall(text)))
