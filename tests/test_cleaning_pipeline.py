@@ -188,6 +188,8 @@ def test_workers_give_identical_output(tmp_path):
     reasons = [r["findings"][0]["reason"] for r in rejected]
     # lines 250-299 repeat 0-49; line 0 was rejected (a rule raised), so 250 is a first; 291 raises itself
     assert reasons.count("duplicate") == 48 and reasons.count("internal-error") == 4
+    report = json.loads((tmp_path / "w2" / "report.json").read_text(encoding="utf-8"))
+    assert set(report["seconds_per_check"]) == {"TS101", "TS102", "TS301", "strip", "collapse-spaces"}
 
 
 def test_stats_measures_without_writing(setup, run_cli):

@@ -7,9 +7,11 @@ It is built from an `EngineSpec` — plain, picklable settings — so worker pro
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 from legal_ft.cleaning.api import INTERNAL_ERROR, Document, Finding, Normaliser, Rule
@@ -61,6 +63,7 @@ class Engine:
     rules: list[Rule] = field(default_factory=list)
     normalisers: list[Normaliser] = field(default_factory=list)
     tokenizer: Any = None
+    seconds: Counter = field(default_factory=Counter)  # rule code / normaliser name -> time spent
 
     # -- building ----------------------------------------------------------------------------------------------
     @classmethod
@@ -85,10 +88,13 @@ class Engine:
         for _ in range(MAX_NORMALISE_PASSES):
             changed_in_pass = False
             for norm in self.normalisers:
+                t0 = perf_counter()
                 try:
                     result = norm.apply(current)
                 except Exception as exc:  # noqa: BLE001 - a broken normaliser rejects the record, not the run
                     return current, changed, [_internal_error(ENGINE_CODE, norm.name, "normaliser", exc)]
+                finally:
+                    self.seconds[norm.name] += perf_counter() - t0
                 if result is not None and _differs(result, current):
                     if norm.name not in changed:
                         changed.append(norm.name)
@@ -108,14 +114,23 @@ class Engine:
 
     def check_document(self, doc: Document) -> list[Finding]:
         findings: list[Finding] = []
+        seconds = self.seconds
         for rule in self.rules:
+            t0 = perf_counter()
             try:
                 found = rule.check(doc)
                 if found:
                     findings.extend(found)
             except Exception as exc:  # noqa: BLE001 - reported as a finding naming the rule
                 findings.append(_internal_error(rule.code, rule.name, "rule", exc))
+            seconds[rule.code] += perf_counter() - t0
         return findings
+
+    def take_seconds(self) -> Counter:
+        """Time spent per rule code / normaliser name since the last call (a Document's shared facts are
+        charged to the first rule that asks for them)."""
+        taken, self.seconds = self.seconds, Counter()
+        return taken
 
     def check(self, record: Record) -> list[Finding]:
         """Findings for an already-normalised record (used to score generated documents)."""
@@ -205,7 +220,9 @@ def init_worker(spec: EngineSpec) -> None:
     _worker_engine = Engine.from_spec(spec)
 
 
-def work_chunk(args: tuple[list[tuple[int, Record]], bool]) -> list[Outcome]:
+def work_chunk(args: tuple[list[tuple[int, Record]], bool]) -> tuple[list[Outcome], Counter]:
+    """Process one chunk in a worker; returns the outcomes and the time spent per rule on them."""
     items, measure = args
     assert _worker_engine is not None, "init_worker was not called"
-    return _worker_engine.process_many(items, measure=measure)
+    outcomes = _worker_engine.process_many(items, measure=measure)
+    return outcomes, _worker_engine.take_seconds()

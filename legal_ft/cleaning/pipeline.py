@@ -12,6 +12,7 @@ import collections
 import multiprocessing
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,31 +80,40 @@ def _process_local(engine: Engine, items: Iterable[Item], measure: bool) -> Iter
             yield engine.process(index, item, measure=measure)
 
 
-def _process_chunk_mixed(args: tuple[list[tuple[int, Item]], bool]) -> list[Outcome | BadLine]:
+def _process_chunk_mixed(args: tuple[list[tuple[int, Item]], bool]) -> tuple[list[Outcome | BadLine], Counter]:
     chunk, measure = args
     records = [(i, r) for i, r in chunk if not isinstance(r, BadLine)]
-    done = iter(work_chunk((records, measure)))
-    return [item if isinstance(item, BadLine) else next(done) for _, item in chunk]
+    outcomes, seconds = work_chunk((records, measure))
+    done = iter(outcomes)
+    return [item if isinstance(item, BadLine) else next(done) for _, item in chunk], seconds
 
 
-def _process_pool(spec: EngineSpec, items: Iterable[Item], workers: int, measure: bool) -> Iterator[Outcome | BadLine]:
-    """Order-preserving pool with back-pressure: at most ``4 * workers`` chunks are read ahead."""
+def _process_pool(engine: Engine, items: Iterable[Item], workers: int, measure: bool
+                  ) -> Iterator[Outcome | BadLine]:
+    """Order-preserving pool with back-pressure: at most ``4 * workers`` chunks are read ahead. The workers'
+    time per rule is added to the parent engine's counters."""
     ctx = multiprocessing.get_context("spawn" if sys.platform == "win32" else "forkserver")
-    with ctx.Pool(workers, initializer=init_worker, initargs=(spec,)) as pool:
+    with ctx.Pool(workers, initializer=init_worker, initargs=(engine.spec,)) as pool:
         pending: collections.deque = collections.deque()
+
+        def collect() -> list[Outcome | BadLine]:
+            results, seconds = pending.popleft().get()
+            engine.seconds.update(seconds)
+            return results
+
         for chunk in _chunks(items, CHUNK_SIZE):
             pending.append(pool.apply_async(_process_chunk_mixed, ((chunk, measure),)))
             if len(pending) >= 4 * workers:
-                yield from pending.popleft().get()
+                yield from collect()
         while pending:
-            yield from pending.popleft().get()
+            yield from collect()
 
 
 def process_stream(engine: Engine, items: Iterable[Item], workers: int, measure: bool = False
                    ) -> Iterator[Outcome | BadLine]:
     if workers <= 1:
         return _process_local(engine, items, measure)
-    return _process_pool(engine.spec, items, workers, measure)
+    return _process_pool(engine, items, workers, measure)
 
 
 # -- outputs ---------------------------------------------------------------------------------------------------
@@ -251,6 +261,7 @@ def run_clean(opts: CleanOptions, engine: Engine | None = None) -> CleanResult:
             t_checked = time.perf_counter()
             summary.timings = {"load_plugins": t_loaded - started, "clean": t_checked - t_loaded}
             summary.timings["total"] = time.perf_counter() - started
+            summary.seconds_per_check = dict(engine.take_seconds())
             report = build_report(opts, engine, summary, eval_fraction)
             write_bytes_atomic(opts.report, _pretty_json(report))
     finally:

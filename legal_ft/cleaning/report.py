@@ -35,6 +35,7 @@ class CleanSummary:
     kept_by_type: Counter = field(default_factory=Counter)
     rejected_by_type: Counter = field(default_factory=Counter)
     timings: dict[str, float] = field(default_factory=dict)
+    seconds_per_check: dict[str, float] = field(default_factory=dict)  # rule code / normaliser -> seconds
 
     def count_findings(self, findings: list[Finding]) -> None:
         codes = set()
@@ -79,6 +80,10 @@ class CleanSummary:
             "per_doc_type": {t: {"kept": self.kept_by_type[t], "rejected": self.rejected_by_type[t]} for t in types},
             "per_normaliser": dict(sorted(self.per_normaliser.items())),
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+            # CPU time per rule and normaliser, summed over workers; a Document's shared facts (type, sections,
+            # citations) are charged to the first rule that asks for them
+            "seconds_per_check": {k: round(v, 3) for k, v in sorted(self.seconds_per_check.items(),
+                                                                    key=lambda kv: -kv[1])},
         }
 
 
@@ -86,7 +91,7 @@ def print_summary(summary: CleanSummary, title: str = "legalft clean") -> None:
     """The terminal summary: totals, rejections per rule, kept/rejected per document type."""
     from rich.table import Table
 
-    from legal_ft.console import console
+    from legal_ft.console import console, verbosity
 
     out = console()
     totals = Table(title=title, show_header=False, title_justify="left")
@@ -106,6 +111,9 @@ def print_summary(summary: CleanSummary, title: str = "legalft clean") -> None:
         totals.add_row("internal errors (rule raised)", str(summary.internal_errors))
     totals.add_row("instructions diversified", str(summary.diversified))
     out.print(totals)
+    if verbosity() > 0 and summary.seconds_per_check:
+        slow = sorted(summary.seconds_per_check.items(), key=lambda kv: -kv[1])[:8]
+        out.print("slowest checks: " + ", ".join(f"{k} {v:.2f}s" for k, v in slow), markup=False)
 
     if summary.per_rule:
         rules = Table(title="Rejections per rule", title_justify="left")
