@@ -197,7 +197,8 @@ def measure(kind: str, path: Path, workers: int = 1, rules: str = "strict", out_
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=100_000)
-    ap.add_argument("--size", type=int, default=5000, help="characters per output")
+    ap.add_argument("--size", type=int, default=5000,
+                    help="characters per output (our own generator only; legal_ft.sample sets its own lengths)")
     ap.add_argument("--rules", default="strict")
     ap.add_argument("--workers", type=int, default=2, help="the worker count to compare with one")
     ap.add_argument("--dir", type=Path, default=HERE / "out")

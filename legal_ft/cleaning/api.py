@@ -143,7 +143,8 @@ class _Described:
 
     @classmethod
     def summary(cls) -> str:
-        return cls.doc().splitlines()[0] if cls.doc() else ""
+        """The docstring's first paragraph on one line."""
+        return " ".join(cls.doc().split("\n\n", 1)[0].split())
 
     @classmethod
     def threshold_fields(cls) -> dict[str, tuple[type | str, Any]]:
