@@ -185,3 +185,17 @@ def test_prompt_is_the_training_prompt_and_batches_match_single_runs(tiny_model_
     with loaded.base_only():
         base = generate_document(loaded, instruction, facts[0], settings)
     assert base.text != singles[0].text
+
+
+def test_facts_in_windows_1251_or_with_a_bom_are_read(run_cli, tiny_model_dir: Path, tmp_path: Path) -> None:
+    from legal_ft.commands.generate import decode_facts
+
+    assert decode_facts(FACTS.encode("cp1251")) == FACTS
+    assert decode_facts(b"\xef\xbb\xbf" + FACTS.encode("utf-8")) == FACTS
+    cp1251 = tmp_path / "facts-cp1251.txt"
+    cp1251.write_bytes(FACTS.encode("cp1251"))
+    from_file = run_cli("generate", "--model", str(tiny_model_dir), "--facts", str(cp1251), *FAST)
+    from_utf8 = run_cli("generate", "--model", str(tiny_model_dir), *FAST, input=FACTS.encode("utf-8"))
+    from_cp1251_pipe = run_cli("generate", "--model", str(tiny_model_dir), *FAST, input=FACTS.encode("cp1251"))
+    assert from_file.exit_code == from_utf8.exit_code == from_cp1251_pipe.exit_code == 0
+    assert from_file.stdout == from_utf8.stdout == from_cp1251_pipe.stdout

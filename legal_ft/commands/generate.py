@@ -11,19 +11,29 @@ from legal_ft.console import console, is_quiet, say
 from legal_ft.errors import InputError
 
 
+def decode_facts(data: bytes) -> str:
+    """Facts bytes as text: UTF-8 (with or without BOM), else Windows-1251 — what `type facts.txt |` pipes on a
+    Russian Windows, whatever the console's own encoding is."""
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")  # pragma: no cover - cp1251 decodes every byte but 0x98
+
+
 def _read_facts(facts_file: Path | None) -> tuple[str, str]:
     """The facts text and where it came from (for messages)."""
     if facts_file is not None:
-        from legal_ft.io import detect_encoding
-
         if not facts_file.is_file():
             raise InputError(f"facts file not found: {facts_file}", "check the path given to --facts")
-        encoding = detect_encoding(facts_file)
-        return facts_file.read_text(encoding=encoding), str(facts_file)
+        return decode_facts(facts_file.read_bytes()), str(facts_file)
     stdin = sys.stdin
     if stdin is None or stdin.isatty():
         raise InputError("no facts given", "pass --facts FILE, or pipe the facts: legalft generate ... < facts.txt")
-    return stdin.read(), "the facts on stdin"
+    buffer = getattr(stdin, "buffer", None)
+    text = decode_facts(buffer.read()) if buffer is not None else stdin.read()
+    return text, "the facts on stdin"
 
 
 def _stream_to_stdout(text: str) -> None:

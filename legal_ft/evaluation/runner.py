@@ -8,6 +8,7 @@ The base model's documents are generated with the adapter switched off on the sa
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -141,7 +142,7 @@ def run_eval(options: EvalOptions) -> EvalResult:
     systems = ["base", "adapter"] if loaded.adapter is not None else ["base"]
     generated: dict[str, list[GeneratedDocument]] = {}
     timings: dict[str, float] = {}
-    show = not is_quiet()
+    show = not is_quiet() and sys.stderr.isatty()  # a bar in a log file is noise
     with _progress(len(records) * len(systems), show) as advance:
         for system in systems:
             t0 = time.perf_counter()
