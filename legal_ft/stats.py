@@ -211,8 +211,9 @@ def advise(stats: DatasetStats) -> dict[str, Any]:
     n = stats.records
     warnings: list[str] = []
     if n < MIN_EXAMPLES:
-        warnings.append(f"only {n} examples: the guide asks for at least {MIN_EXAMPLES} "
-                        f"({RECOMMENDED_EXAMPLES[0]}–{RECOMMENDED_EXAMPLES[1]} recommended); collect more before training")
+        low, high = RECOMMENDED_EXAMPLES
+        warnings.append(f"only {n} examples: the guide asks for at least {MIN_EXAMPLES} ({low}–{high} recommended); "
+                        "collect more before training")
     # Small sets need more passes to learn the format; large ones get enough steps in fewer (and overfit less).
     epochs = 5 if n < 2000 else 4 if n < 10_000 else 3
     p95 = stats.token_lengths.percentile(95)

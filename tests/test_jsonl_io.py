@@ -12,11 +12,20 @@ import orjson
 import pytest
 
 from legal_ft.errors import InputError
-from legal_ft.io import BadLine, JsonlWriter, RejectsWriter, atomic_output, detect_encoding, ensure_not_input, iter_records
+from legal_ft.io import (
+    BadLine,
+    JsonlWriter,
+    RejectsWriter,
+    atomic_output,
+    detect_encoding,
+    ensure_not_input,
+    iter_records,
+)
 from legal_ft.io.atomic import write_text_atomic
 from legal_ft.records import Record
 
-REC = {"instruction": "Составь претензию.", "input": "Продавец не вернул деньги.", "output": "ПРЕТЕНЗИЯ\nТРЕБУЮ: вернуть"}
+REC = {"instruction": "Составь претензию.", "input": "Продавец не вернул деньги.",
+       "output": "ПРЕТЕНЗИЯ\nТРЕБУЮ: вернуть"}
 
 
 def _line(obj=REC) -> str:

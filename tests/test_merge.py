@@ -79,7 +79,8 @@ def test_merge_counts_order_provenance_and_rejects(collection, tmp_cwd, run_cli)
     assert f"warning: {f1}:2: not valid JSON" in result.stderr
     assert f"warning: {f2}:2: a Python dict literal, not JSON" in result.stderr
     assert f"warning: {f4}:2: field 'output' must be a string, got number" in result.stderr
-    assert "merged 6 records from 4 files" in result.stderr and "2 duplicates dropped, 3 malformed lines" in result.stderr
+    assert "merged 6 records from 4 files" in result.stderr
+    assert "2 duplicates dropped, 3 malformed lines" in result.stderr
     assert "Input files" in result.stdout and "cp1251" in result.stdout and "utf-8-sig" in result.stdout
     # The rejects file: malformed lines untouched, duplicates with their reason.
     rejects = [orjson.loads(x) for x in paths["rejects"].read_bytes().splitlines()]
@@ -87,7 +88,8 @@ def test_merge_counts_order_provenance_and_rejects(collection, tmp_cwd, run_cli)
     assert [(Path(r["source"]["file"]).name, r["source"]["line"]) for r in malformed] == [
         ("dataset_20250801.jsonl", 2), ("dataset_20250802.jsonl", 2), ("dataset_20250804.jsonl", 2)]
     assert malformed[0]["raw"] == '{"instruction": "Составь иск", "input": "факты", "output": "ИСКОВОЕ'
-    assert malformed[1]["raw"].encode(malformed[1]["encoding"]) == "{'instruction': 'x', 'input': 'y', 'output': 'ПРОШУ'}".encode("cp1251")
+    literal = "{'instruction': 'x', 'input': 'y', 'output': 'ПРОШУ'}"
+    assert malformed[1]["raw"].encode(malformed[1]["encoding"]) == literal.encode("cp1251")
     dups = [r for r in rejects if r.get("reason") == DUPLICATE_REASON]
     assert [(Path(r["source"]["file"]).name, r["source"]["line"]) for r in dups] == [
         ("dataset_20250801.jsonl", 4), ("dataset_20250803.jsonl", 2)]
@@ -173,7 +175,8 @@ def test_nothing_valid_writes_nothing(tmp_path, run_cli):
     result = run_cli("merge", "--input-dir", str(d), "--out", str(out / "m.jsonl"), "--config-out",
                      str(out / "c.json"), "--rejects", str(out / "r.jsonl"))
     assert result.exit_code == 1
-    assert "error: no valid records in 1 file(s)" in result.stderr and f"{d / 'dataset_1.jsonl'}:2: expected a JSON object" in result.stderr
+    assert "error: no valid records in 1 file(s)" in result.stderr
+    assert f"{d / 'dataset_1.jsonl'}:2: expected a JSON object" in result.stderr
     assert not out.exists() or list(out.iterdir()) == []
 
 

@@ -37,7 +37,8 @@ def collect(source: str, root: Path) -> None:
     if source == "-":
         stdin = sys.stdin
         if stdin is None or stdin.isatty():
-            raise InputError("no input: stdin is a terminal", "pass a FILE, or pipe records: legalft collect - < file.jsonl")
+            raise InputError("no input: stdin is a terminal",
+                             "pass a FILE, or pipe records: legalft collect - < file.jsonl")
         items = iter_records_from_stream(getattr(stdin, "buffer", stdin), "<stdin>")
     else:
         path = Path(source)

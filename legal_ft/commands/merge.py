@@ -68,7 +68,8 @@ def _print_tables(result) -> None:
     for col in ("file", "encoding", "records", "malformed", "duplicates", "kept"):
         files.add_column(col, justify="left" if col in ("file", "encoding") else "right")
     for f in result.files:
-        files.add_row(Path(f.file).name, f.encoding, str(f.records), str(f.bad_lines), str(f.duplicates), str(f.written))
+        files.add_row(Path(f.file).name, f.encoding, str(f.records), str(f.bad_lines), str(f.duplicates),
+                      str(f.written))
     files.add_row("total", "", str(result.records_read), str(result.bad_lines), str(result.duplicates),
                   str(result.written), style="bold")
     console().print(files)

@@ -131,7 +131,9 @@ def _party_block(label: str, party, full: bool) -> str:
 
 def _signature(rng: random.Random, d: Dispute, who, when) -> str:
     sign = who.signer or "________ /представитель по доверенности/"
-    return f"{fmt_date(when, long=rng.random() < 0.4)}\t\t\t{sign}" if rng.random() < 0.5 else f"Дата: {fmt_date(when)}\nПодпись: {sign}"
+    if rng.random() < 0.5:
+        return f"{fmt_date(when, long=rng.random() < 0.4)}\t\t\t{sign}"
+    return f"Дата: {fmt_date(when)}\nПодпись: {sign}"
 
 
 def _numbered(items: list[str]) -> str:
@@ -262,7 +264,8 @@ def _target_length(rng: random.Random) -> int:
     return int(rng.choice((1400, 2200, 3000, 4000, 5000, 6500, 7600)) * rng.uniform(0.8, 1.05))
 
 
-def render(rng: random.Random, d: Dispute, doc_type: str, parts: Parts | None = None, style: str | None = None) -> Rendered:
+def render(rng: random.Random, d: Dispute, doc_type: str, parts: Parts | None = None,
+           style: str | None = None) -> Rendered:
     parts = parts or Parts()
     style = style or rng.choices(STYLES, _STYLE_WEIGHTS)[0]
     fn = _RENDERERS[doc_type]
@@ -283,7 +286,8 @@ def _claim(rng: random.Random, d: Dispute, style: str, parts: Parts, arbitrazh: 
         court = f"В {d.city.arbitrazh}"
     else:
         court, _ = _court_general(rng, d.city, d.amount)
-    head = [court, _party_block("Истец", d.plaintiff, full or arbitrazh), _party_block("Ответчик", d.defendant, full or arbitrazh)]
+    detailed = full or arbitrazh
+    head = [court, _party_block("Истец", d.plaintiff, detailed), _party_block("Ответчик", d.defendant, detailed)]
     if d.amount:
         head.append(f"Цена иска: {_money(d.amount)}")
     title = f"ИСКОВОЕ ЗАЯВЛЕНИЕ\n{d.subject}"
@@ -363,7 +367,8 @@ def _appeal(rng: random.Random, d: Dispute, style: str, parts: Parts) -> tuple[s
     title = f"АПЕЛЛЯЦИОННАЯ ЖАЛОБА\nна решение {first_gen} от {fmt_date(decided)} по делу {case}"
     facts = [
         f"Решением {first_gen} от {fmt_date(decided)} удовлетворены исковые требования {d.subject} (истец — "
-        f"{d.plaintiff.name}, ответчик — {d.defendant.name}). С решением суда заявитель не согласен, считает его незаконным и необоснованным "
+        f"{d.plaintiff.name}, ответчик — {d.defendant.name}). С решением суда заявитель не согласен, считает его "
+        "незаконным и необоснованным "
         "по следующим основаниям.",
     ] + list(d.objections)
     if arbitrazh:
@@ -394,7 +399,8 @@ def _appeal(rng: random.Random, d: Dispute, style: str, parts: Parts) -> tuple[s
                                 "копия доверенности представителя"]))
     blocks.append(_signature(rng, d, d.defendant, when))
     instruction = rng.choice(("Составь апелляционную жалобу на решение суда по этим обстоятельствам.",
-                              "Подготовь апелляционную жалобу.", "Напиши апелляционную жалобу на решение первой инстанции."))
+                              "Подготовь апелляционную жалобу.",
+                              "Напиши апелляционную жалобу на решение первой инстанции."))
     return "\n\n".join(blocks), instruction
 
 
@@ -407,7 +413,8 @@ def _response(rng: random.Random, d: Dispute, style: str, parts: Parts) -> tuple
             _party_block("Ответчик", d.defendant, True)]
     title = rng.choice(("ОТЗЫВ НА ИСКОВОЕ ЗАЯВЛЕНИЕ", "ВОЗРАЖЕНИЯ НА ИСКОВОЕ ЗАЯВЛЕНИЕ", "ОТЗЫВ\nна исковое заявление"))
     facts = [f"В производстве суда находится дело {case} {d.subject} (истец — {d.plaintiff.name}, ответчик — "
-             f"{d.defendant.name}). Ответчик с исковыми требованиями не согласен по следующим основаниям."] + list(d.objections)
+             f"{d.defendant.name}). Ответчик с исковыми требованиями не согласен по следующим основаниям.",
+             *d.objections]
     law = [("Согласно ч. 1 ст. 65 АПК РФ каждое лицо, участвующее в деле, должно доказать обстоятельства, на которые "
             "оно ссылается; в силу ст. 131 АПК РФ ответчик представляет отзыв с доказательствами в обоснование "
             "возражений.") if arbitrazh else
@@ -433,7 +440,8 @@ _MOTIONS = (
      "Для разрешения вопросов, требующих специальных знаний, в частности о размере ущерба и причинах выявленных "
      "недостатков, необходимо назначить по делу судебную экспертизу.",
      "назначить по делу судебную экспертизу, поручив её проведение экспертам {org}; на разрешение экспертов поставить "
-     "вопрос об определении стоимости устранения недостатков; расходы на проведение экспертизы возложить на заявителя."),
+     "вопрос об определении стоимости устранения недостатков; расходы на проведение экспертизы возложить на "
+     "заявителя."),
     ("об истребовании доказательств", ("ч. 1 ст. 57 ГПК РФ", "ч. 4 ст. 66 АПК РФ"),
      "Заявитель не имеет возможности самостоятельно получить документы, необходимые для правильного разрешения "
      "спора: они находятся у ответчика, который на запросы не отвечает.",
@@ -467,7 +475,8 @@ def _motion(rng: random.Random, d: Dispute, style: str, parts: Parts) -> tuple[s
     applicant = d.plaintiff
     head = f"{court}\nДело {case}\nИстец: {d.plaintiff.name}\nОтветчик: {d.defendant.name}"
     title = f"ХОДАТАЙСТВО\n{subject}"
-    intro = f"В производстве суда находится дело {case} {d.subject} (истец — {d.plaintiff.short}, ответчик — {d.defendant.short})."
+    intro = (f"В производстве суда находится дело {case} {d.subject} (истец — {d.plaintiff.short}, ответчик — "
+             f"{d.defendant.short}).")
     law = (f"В соответствии со {cite} суд по ходатайству лица, участвующего в деле, вправе совершить указанное "
            f"процессуальное действие.")
     blocks = [head, title]
@@ -478,7 +487,8 @@ def _motion(rng: random.Random, d: Dispute, style: str, parts: Parts) -> tuple[s
     if parts.demand:
         request = ask.format(org=f"ООО «Центр независимой экспертизы»", amount=_money(d.amount or 100_000),
                              date=fmt_date(when + timedelta(days=rng.randint(5, 30))))
-        lead = rng.choice(("На основании изложенного, прошу ", "Прошу ", f"На основании изложенного, руководствуясь {cite}, прошу "))
+        lead = rng.choice(("На основании изложенного, прошу ", "Прошу ",
+                           f"На основании изложенного, руководствуясь {cite}, прошу "))
         if not parts.citations:
             lead = "Прошу "
         blocks.append(lead + request)
@@ -492,7 +502,8 @@ def _motion(rng: random.Random, d: Dispute, style: str, parts: Parts) -> tuple[s
         text = text.replace("\n\nПрошу ", "\n\nКопия настоящего ходатайства направлена другим лицам, участвующим в "
                             "деле, что подтверждается почтовой квитанцией.\n\nПрошу ", 1)
         text = text.replace("\n\nНа основании изложенного", "\n\nКопия ходатайства направлена другим лицам, "
-                            "участвующим в деле, что подтверждается почтовой квитанцией.\n\nНа основании изложенного", 1)
+                            "участвующим в деле, что подтверждается почтовой квитанцией."
+                            "\n\nНа основании изложенного", 1)
     if len(text) > 1500:
         text = text.replace("\n" + d.plaintiff.details, "", 1)
     instruction = rng.choice((f"Составь ходатайство {subject}.", "Подготовь ходатайство в суд по делу.",
@@ -513,7 +524,8 @@ def _court_order(rng: random.Random, d: Dispute, style: str, parts: Parts) -> tu
                "если цена заявленных требований не превышает семисот пятидесяти тысяч рублей.")
     else:
         n = rng.randint(1, 140)
-        court = f"Мировому судье судебного участка № {n} {rng.choice(d.city.districts)} судебного района {d.city.genitive}"
+        district = rng.choice(d.city.districts)
+        court = f"Мировому судье судебного участка № {n} {district} судебного района {d.city.genitive}"
         title = "ЗАЯВЛЕНИЕ\nо вынесении судебного приказа"
         basis = "руководствуясь ст. 121–124 ГПК РФ"
         if d.kind == "alimony":

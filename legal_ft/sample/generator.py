@@ -18,7 +18,7 @@ import ftfy.bad_codecs  # noqa: F401 - registers the "sloppy-windows-1251" codec
 
 from legal_ft.sample import texts
 from legal_ft.sample.disputes import Dispute, draw_dispute
-from legal_ft.sample.documents import CITATION_PROBE, Parts, Rendered, render
+from legal_ft.sample.documents import Parts, Rendered, render
 
 # Relative weights of the defect categories (the vocabulary is fixed in docs/COMMON: names are API).
 DEFECT_WEIGHTS: dict[str, float] = {
@@ -225,7 +225,8 @@ def to_markdown(rng: random.Random, text: str) -> str:
     if rng.random() < 0.5:
         out = re.sub(r"^- ", "* ", out, flags=re.M)
     if rng.random() < 0.3:
-        out = out.replace("\n\nПриложения", "\n\n---\n\nПриложения", 1).replace("\n\n## Приложения", "\n\n---\n\n## Приложения", 1)
+        out = out.replace("\n\nПриложения", "\n\n---\n\nПриложения", 1)
+        out = out.replace("\n\n## Приложения", "\n\n---\n\n## Приложения", 1)
     if out == text:  # nothing matched: at least the title line
         first, _, rest = text.partition("\n")
         out = f"**{first}**\n{rest}"
@@ -280,8 +281,8 @@ def near_duplicate(rng: random.Random, text: str) -> str:
     edits = rng.sample(range(4), rng.randint(1, 2))
     for e in edits:
         if e == 0:
-            out = re.sub(r"\d{2}\.\d{2}\.(\d{4})", lambda m: f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{m.group(1)}",
-                         out, count=1)
+            out = re.sub(r"\d{2}\.\d{2}\.(\d{4})",
+                         lambda m: f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{m.group(1)}", out, count=1)
         elif e == 1:
             out = out.replace("Согласно", "В соответствии с", 1) if "Согласно" in out else out.replace(
                 "В соответствии с", "Согласно", 1)
@@ -299,24 +300,22 @@ def near_duplicate(rng: random.Random, text: str) -> str:
 def mojibake(rng: random.Random, text: str, defect: str) -> tuple[str, str]:
     """Garble the text as a wrong decode does; label by whether the repair is certain.
 
-    `ftfy.fix_encoding` must restore the original exactly for the ``-cp1251`` / ``-macroman`` labels (keep); a
-    variant that lost bytes (``-broken``) must not be restorable (reject). If ftfy's result disagrees with the
-    intended label, the honest label is used.
+    `ftfy.fix_encoding` must restore the original exactly for the ``-cp1251`` / ``-macroman`` labels (keep); the
+    ``-broken`` kind lost bytes in a strict cp1251 round trip (U+FFFD in place of «И»), so nothing can restore
+    it (reject). A garbling ftfy would not restore exactly is made the broken kind instead.
     """
     raw = text.encode("utf-8")
-    if defect == "mojibake-cp1251":
-        garbled = raw.decode("sloppy-windows-1251")
-    elif defect == "mojibake-macroman":
-        garbled = raw.decode("mac_roman")
-    else:
-        # Strict cp1251 has no 0x98 (the second byte of «И»): a real round trip loses it, leaving U+FFFD.
-        garbled = raw.decode("cp1251", errors="replace")
-        if "\ufffd" not in garbled:
-            cut = rng.randrange(1, max(2, len(garbled) - 1))
-            garbled = garbled[:cut] + "\ufffd" + garbled[cut + 1 :]
-        return garbled, "mojibake-broken"
-    repaired = ftfy.fix_encoding(garbled) == text
-    return garbled, defect if repaired else "mojibake-broken"
+    if defect != "mojibake-broken":
+        garbled = raw.decode("sloppy-windows-1251" if defect == "mojibake-cp1251" else "mac_roman")
+        if ftfy.fix_encoding(garbled) == text:
+            return garbled, defect
+        # ftfy does not restore this one exactly: rather than a doubtful label, make it the broken kind.
+    # Strict cp1251 has no 0x98 (the second byte of «И»): a real round trip loses it, leaving U+FFFD.
+    garbled = raw.decode("cp1251", errors="replace")
+    if "\ufffd" not in garbled:
+        cut = rng.randrange(1, max(2, len(garbled) - 1))
+        garbled = garbled[:cut] + "\ufffd" + garbled[cut + 1 :]
+    return garbled, "mojibake-broken"
 
 
 def generate_records(

@@ -195,7 +195,8 @@ def english(rng: random.Random, d: Dispute) -> str:
         "accrues on the overdue amount.",
         f"WHEREFORE, the Plaintiff respectfully requests the Court to:\n1. Recover from the Defendant {amount}.\n"
         "2. Recover interest and court costs.",
-        rng.choice(("Attachments: copy of the agreement; calculation of the claim.", "Enclosures: 1. Agreement. 2. Receipts.")),
+        rng.choice(("Attachments: copy of the agreement; calculation of the claim.",
+                    "Enclosures: 1. Agreement. 2. Receipts.")),
         f"Date: {when}\nSignature: ________",
     ))
 

@@ -161,7 +161,8 @@ def person(rng: random.Random, city: City) -> Party:
     full = f"{surname} {first} {patronymic}"
     short = f"{surname} {first[0]}.{patronymic[0]}."
     born = f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{rng.randint(1955, 2001)}"
-    details = f"{born} г.р., зарегистрирован(а) по адресу: {address(rng, city)}, тел. +7 9{rng.randint(10, 99)} {rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}"
+    phone = f"+7 9{rng.randint(10, 99)} {rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}"
+    details = f"{born} г.р., зарегистрирован(а) по адресу: {address(rng, city)}, тел. {phone}"
     return Party(full, short, details, False, f"/{first[0]}.{patronymic[0]}. {surname}/")
 
 
