@@ -26,8 +26,10 @@ def collect(source: str, root: Path) -> None:
     file:line: reason and skipped; each valid one is appended as one locked, fsynced line, safe alongside a
     running GUI.
 
-    Examples: legalft collect exported.jsonl --root C:/legal_assistant
-              type results.jsonl | legalft collect -
+    \b
+    Examples:
+      legalft collect exported.jsonl --root C:/legal_assistant
+      type results.jsonl | legalft collect - --root C:/legal_assistant
     """
     from legal_ft.collect import DatasetCollector
     from legal_ft.io import BadLine, ensure_not_input, iter_records, iter_records_from_stream

@@ -32,7 +32,11 @@ def merge(input_dir: Path, pattern: str, out: Path, config_out: Path, rejects: P
     Exact duplicates (same output after whitespace folding) are dropped. Writes --out, and --config-out with
     the dataset's statistics and the guide's advice (at least 1,000 examples, 3–5 epochs, a max_length).
 
-    Example: legalft merge --input-dir datasets/hybrid_generated --out datasets/merged_training_dataset.jsonl
+    \b
+    Examples:
+      legalft merge
+      legalft merge --input-dir D:/gui/datasets/hybrid_generated --tokenizer models/QVikhr-3-4B
+      legalft -q merge --out datasets/merged.jsonl
     """
     from legal_ft.merge import MergeOptions, merge_datasets
 

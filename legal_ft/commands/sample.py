@@ -29,7 +29,9 @@ def sample(out_dir: Path, n: int, seed: int, defect_rate: float, malformed_rate:
     mojibake, duplicates…), each labelled in metadata.sample = {doc_type, defect, expect}. One file is cp1251 with
     CRLF, one has a BOM, one is ASCII-escaped, and malformed lines are mixed in, as real collections have.
 
-    Example: legalft sample --out datasets/hybrid_generated -n 2000 --seed 1
+    \b
+    Example:
+      legalft sample --out datasets/hybrid_generated -n 2000 --seed 1
     """
     from legal_ft.sample import write_sample
 
