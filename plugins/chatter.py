@@ -8,28 +8,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import regex
+
 from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
 from legal_ft.legal.artefacts import CHATTER_ANYWHERE_RE, CHATTER_LEAD_RE, CHATTER_TRAIL_RE, REFUSAL_RE
 
 FAMILY = "artefacts"
 
 
-def _lines(text: str) -> list[tuple[int, str]]:
-    out, pos = [], 0
-    for line in text.split("\n"):
-        out.append((pos, line))
-        pos += len(line) + 1
-    return out
+# The line patterns, applied to every line of a text in one scan.
+_LINE_RES = tuple(regex.compile(r"^[ \t]*(?:" + p.pattern.rstrip("$") + r")[ \t]*$", p.flags | regex.MULTILINE)
+                  for p in (CHATTER_LEAD_RE, CHATTER_TRAIL_RE))
 
 
 def chatter_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, text) of every chatter phrase or line in ``text``."""
     spans = [(m.start(), m.end(), m.group(0)) for m in CHATTER_ANYWHERE_RE.finditer(text)]
-    for pos, line in _lines(text):
-        stripped = line.strip()
-        if stripped and (CHATTER_LEAD_RE.match(stripped) or CHATTER_TRAIL_RE.match(stripped)):
-            if not any(s <= pos < e or pos <= s < pos + len(line) for s, e, _ in spans):
-                spans.append((pos, pos + len(line), stripped))
+    for line_re in _LINE_RES:
+        for m in line_re.finditer(text):
+            if not any(s < m.end() and m.start() < e for s, e, _ in spans):
+                spans.append((m.start(), m.end(), m.group(0).strip()))
     return sorted(spans)
 
 

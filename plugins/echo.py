@@ -39,14 +39,14 @@ class Echo(Rule):
         shingle_size: int = 4
 
     def measure(self, doc: Document) -> dict[str, float]:
+        sources = [shingles(s, self.t.shingle_size) for s in (doc.input, doc.instruction) if s.strip()]
+        sources = [s for s in sources if s]
+        if not sources:
+            return {"containment": 0.0}
         out = shingles(doc.output, self.t.shingle_size)
         if not out:
             return {"containment": 0.0}
-        best = 0.0
-        for source in (doc.input, doc.instruction):
-            if source.strip():
-                best = max(best, len(out & shingles(source, self.t.shingle_size)) / len(out))
-        return {"containment": best}
+        return {"containment": max(len(out & s) / len(out) for s in sources)}
 
     def check(self, doc: Document) -> list[Finding]:
         c = self.measure(doc)["containment"]

@@ -17,8 +17,9 @@ FAMILY = "language"
 _IGNORED_RE = regex.compile(
     r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?=[A-Z0-9]*\d)[A-Z0-9-]{5,}\b",
 )
-_LATIN_RE = regex.compile(r"\p{Latin}+")
-_CYRILLIC_RE = regex.compile(r"\p{Cyrillic}+")
+_NOT_LATIN_RE = regex.compile(r"[^\p{Latin}]+")
+_NOT_CYRILLIC_RE = regex.compile(r"[^\p{Cyrillic}]+")
+_ANY_LATIN_RE = regex.compile(r"\p{Latin}")
 _UKRAINIAN_LETTER_RE = regex.compile(r"[іїєґІЇЄҐ]")
 _UKRAINIAN_WORD_RE = regex.compile(
     r"\b(?:що|це|який|яка|які|якщо|від|або|є|також|відповідно|позивач\w*|відповідач\w*|позовн\w+|стягнути|"
@@ -46,13 +47,18 @@ class NotRussian(Rule):
         max_ukrainian_words: int = 3
 
     def measure(self, doc: Document) -> dict[str, float]:
-        text = _IGNORED_RE.sub(" ", doc.output)
-        latin = sum(map(len, _LATIN_RE.findall(text)))
-        cyr = sum(map(len, _CYRILLIC_RE.findall(text)))
+        text = doc.output
+        if _ANY_LATIN_RE.search(text):
+            text = _IGNORED_RE.sub(" ", text)
+            latin = len(_NOT_LATIN_RE.sub("", text))
+        else:
+            latin = 0
+        cyr = len(_NOT_CYRILLIC_RE.sub("", text))
+        ukrainian = len(_UKRAINIAN_LETTER_RE.findall(text))
         return {
             "latin_share": latin / max(latin + cyr, 1),
-            "ukrainian_letters": len(_UKRAINIAN_LETTER_RE.findall(text)) / max(cyr, 1),
-            "ukrainian_words": float(len(_UKRAINIAN_WORD_RE.findall(text))),
+            "ukrainian_letters": ukrainian / max(cyr, 1),
+            "ukrainian_words": float(len(_UKRAINIAN_WORD_RE.findall(text))) if ukrainian else 0.0,
         }
 
     def check(self, doc: Document) -> list[Finding]:

@@ -318,7 +318,13 @@ _CANONICAL_HEADINGS: tuple[tuple[regex.Pattern[str], str], ...] = tuple(
 )
 
 
+_ANY_HEADING_RE = regex.compile(
+    r"^[ \t]*(?:мотив|резол|опис|обосн|обстоят|правов|просит|прошу|требую|прилож)", regex.IGNORECASE | regex.MULTILINE)
+
+
 def canonical_headings(text: str) -> str:
+    if not _ANY_HEADING_RE.search(text):
+        return text
     for pattern, canonical in _CANONICAL_HEADINGS:
         text = pattern.sub(lambda m: f"{m.group('indent')}{canonical}", text)
     return text

@@ -23,24 +23,32 @@ _LEGAL_RE = regex.compile(
     r"|взыскател|кредитор|заявител|потребител|основани|дел[оау](?![\p{L}-])|истребова|доказательств|экспертиз|расписк"
     r"|займ|заём|заемщик|подряд|поставк|аренд|страхов|осаго|возврат|компенсац|процент|оплат|уплат|сумм|руб)"
     r"[\p{L}-]*",
-    regex.IGNORECASE,
 )
-_CODE_LINE_RE = regex.compile(
-    r"^\s*(?:def |class |import |from \S+ import|return\b|print\(|console\.log|function\b|const |let |var |public |"
-    r"private |#include|SELECT\b|INSERT\b|for\s*\(|if\s*\(|\}\s*$|\{\s*$|</?[a-z]+[^>]*>\s*$)|\)\s*;\s*$|=>|\)\s*\{"
-    r"|\b[a-z_]+\([^)\n]*\)\s*$|\b[a-z_]+\s*=\s*[\w\"'\[{(]",
+_BLANK_LINES_RE = regex.compile(r"^[ \t]*$", regex.MULTILINE)
+# Lines that look like program code: a keyword at the start, a code-like ending, or an assignment / arrow.
+_CODE_RES = (
+    regex.compile(r"^[ \t]*(?:def |class |import |from \S+ import|return\b|print\(|console\.log|function\b|const |"
+                  r"let |var |public |private |#include|SELECT\b|INSERT\b|for[ \t]*\(|if[ \t]*\(|[{}][ \t]*$"
+                  r"|</?[a-z]+[^>\n]*>[ \t]*$)", regex.MULTILINE),
+    regex.compile(r"(?:\)[ \t]*;|\)[ \t]*\{|\b[a-z_]+\([^)\n]*\))[ \t]*$", regex.MULTILINE),
+    regex.compile(r"=>|\b[a-z_]+[ \t]*=[ \t]*[\w\"'\[{(]"),
 )
+
+
+def _code_lines(text: str) -> int:
+    return len({text.rfind("\n", 0, m.start()) for pattern in _CODE_RES for m in pattern.finditer(text)})
+
+
 _TOPICS: dict[str, regex.Pattern[str]] = {
     "recipe": regex.compile(r"\b(?:рецепт\w*|ингредиент\w*|духовк\w*|выпека\w*|обжар\w*|перемеша\w*|граммов|"
                             r"столов\w+\s+ложк\w*|чайн\w+\s+ложк\w*|тест[оа]\b|фарш\w*|соус\w*|посолит\w*|"
-                            r"приятного\s+аппетита|минут\s+на\s+(?:медленном|среднем)\s+огне)\b", regex.I),
+                            r"приятного\s+аппетита|минут\s+на\s+(?:медленном|среднем)\s+огне)\b"),
     "news": regex.compile(r"\b(?:сообщает|сообщил[аи]?|по\s+данным|агентств\w*|журналист\w*|корреспондент\w*|"
-                          r"пресс-служб\w*|заявил[аи]?|новост\w*|синоптик\w*|курс\s+(?:доллара|рубля)|матч\w*)\b",
-                          regex.I),
+                          r"пресс-служб\w*|заявил[аи]?|новост\w*|синоптик\w*|курс\s+(?:доллара|рубля)|матч\w*)\b"),
     "chit-chat": regex.compile(r"\b(?:привет\w*|как\s+дела|как\s+у\s+тебя|погод\w+|выходны\w+|настроени\w*|"
-                               r"спасибо\s+за\s+вопрос|отличный\s+вопрос|хорошего\s+дня|смайл\w*)\b", regex.I),
+                               r"спасибо\s+за\s+вопрос|отличный\s+вопрос|хорошего\s+дня|смайл\w*)\b"),
     "advice": regex.compile(r"\b(?:совет\w*|лайфхак\w*|способ\w*\s+(?:похудеть|сэкономить|улучшить)|"
-                            r"здоровь\w*|трениров\w*|диет\w*|путешеств\w*|отпуск\w*|сон\b|спорт\w*)\b", regex.I),
+                            r"здоровь\w*|трениров\w*|диет\w*|путешеств\w*|отпуск\w*|сон\b|спорт\w*)\b"),
 }
 _ARTICLE_RE = regex.compile(
     r"\b(?:в\s+(?:этой|данной|нашей)\s+статье|рассмотрим|разбер[её]м|читател\w*|эксперт\w*\s+(?:отмечают|считают|"
@@ -82,14 +90,15 @@ class OffTopic(Rule):
         max_code_share: float = 0.3  # share of non-empty lines that look like program code
 
     def measure(self, doc: Document) -> dict[str, float]:
-        words = _words(doc.output)
-        legal = len(_LEGAL_RE.findall(doc.output))
-        lines = [ln for ln in doc.output.splitlines() if ln.strip()]
-        code = sum(1 for ln in lines if _CODE_LINE_RE.search(ln))
-        out = {"legal_per_100": 100.0 * legal / max(len(words), 1), "code_share": code / max(len(lines), 1),
-               "words": float(len(words))}
+        lower = doc.output.lower()  # the vocabularies are lower case: no case-folding regex on every word
+        words = len(_WORD_RE.findall(lower))
+        legal = len(_LEGAL_RE.findall(lower))
+        lines = doc.output.count("\n") + 1 - len(_BLANK_LINES_RE.findall(doc.output))
+        code = _code_lines(doc.output)
+        out = {"legal_per_100": 100.0 * legal / max(words, 1), "code_share": code / max(lines, 1),
+               "words": float(words)}
         for topic, pattern in _TOPICS.items():
-            out[f"{topic}_markers"] = float(len(pattern.findall(doc.output)))
+            out[f"{topic}_markers"] = float(len(pattern.findall(lower)))
         return out
 
     def check(self, doc: Document) -> list[Finding]:

@@ -63,9 +63,8 @@ _DEMAND_LINE_RE = regex.compile(
     rf"\b{_DEMAND_VERB}\b",
     _I | regex.MULTILINE,
 )
-_DEMAND_SENTENCE_RE = regex.compile(rf"[^.!?\n]*\b{_DEMAND_VERB}\b", _I)
 _RESPONSE_DEMAND_RE = regex.compile(
-    r"[^.!?\n]*\b(?:отказать|снизить|оставить\s+без\s+(?:изменения|удовлетворения|рассмотрения)"
+    r"\b(?:отказать|снизить|оставить\s+без\s+(?:изменения|удовлетворения|рассмотрения)"
     r"|прекратить\s+производство)\b",
     _I,
 )
@@ -256,19 +255,17 @@ def _demand(text: str, doc_type: DocType, start: int, tail_start: int) -> tuple[
         if regex.match(r"\s*(?:на\s+основании|с\s+уч[её]том|учитывая|в\s+связи\s+с|руководствуясь)", m.group(0), _I):
             break  # «На основании изложенного … прошу» is the demand; later verb lines belong to it
     if found is None:
-        sentence_start = start + (end - start) // 3
-        for m in _DEMAND_SENTENCE_RE.finditer(text, sentence_start, end):
-            found = m
-            break
+        # a request verb inside a sentence in the last two thirds (the demand starts with that sentence)
+        found = _VERB_RE.search(text, start + (end - start) // 3, end)
     if found is None and doc_type is DocType.RESPONSE:
-        for m in _RESPONSE_DEMAND_RE.finditer(text, start + (end - start) // 3, end):
-            found = m
-            break
+        found = _RESPONSE_DEMAND_RE.search(text, start + (end - start) // 3, end)
     if found is None:
         return None, None
-    line_start = text.rfind("\n", 0, found.start() + 1) + 1
-    line_start = max(line_start, found.start()) if text[line_start:found.start()].strip() else line_start
-    verb = _VERB_RE.search(found.group(0))
+    line_start = text.rfind("\n", 0, found.start()) + 1
+    sentence_start = max(text.rfind(c, line_start, found.start()) for c in ".!?") + 1
+    if sentence_start > line_start:
+        line_start = sentence_start + len(text[sentence_start:found.start()]) - len(text[sentence_start:found.start()].lstrip())
+    verb = _VERB_RE.search(text, line_start, found.end())
     label = text[line_start:text.find("\n", line_start) if "\n" in text[line_start:] else len(text)].strip()[:80]
     return Part("demand", line_start, end, CONTENT, label), (verb.group(0).lower() if verb else None)
 
