@@ -199,3 +199,13 @@ def test_facts_in_windows_1251_or_with_a_bom_are_read(run_cli, tiny_model_dir: P
     from_cp1251_pipe = run_cli("generate", "--model", str(tiny_model_dir), *FAST, input=FACTS.encode("cp1251"))
     assert from_file.exit_code == from_utf8.exit_code == from_cp1251_pipe.exit_code == 0
     assert from_file.stdout == from_utf8.stdout == from_cp1251_pipe.stdout
+
+
+def test_quiet_with_out_prints_only_the_result_line(run_cli, tiny_model_dir: Path, facts_file: Path,
+                                                    tmp_path: Path) -> None:
+    out = tmp_path / "doc.txt"
+    result = run_cli("-q", "generate", "--model", str(tiny_model_dir), "--facts", str(facts_file), "--out", str(out),
+                     *FAST)
+    assert result.exit_code == 0, result
+    assert result.stdout.strip().splitlines() == [f"12 tokens, cut at --max-new-tokens 12; written to {out}"]
+    assert out.is_file()

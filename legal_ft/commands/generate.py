@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from legal_ft.console import console, is_quiet, say
+from legal_ft.console import console, is_quiet, say, warn
 from legal_ft.errors import InputError
 
 
@@ -117,11 +117,9 @@ def generate(
     )
     result = f"{document.new_tokens} tokens, {ending}" + (f"; written to {out_file}" if out_file else "")
     if out_file is not None and is_quiet():
-        click.echo(result, err=True)
+        click.echo(result)  # nothing was streamed: the result line is all of stdout
     else:
         say(result)
     if not document.text:
-        from legal_ft.console import warn
-
         warn("the model wrote nothing; check that the adapter was trained on this model's chat template")
     sys.stdout.flush()
