@@ -22,6 +22,7 @@ from legal_ft.sample.vocab import (
     organisation,
     person,
     random_date,
+    tidy,
 )
 
 _START = date(2021, 1, 10)
@@ -622,4 +623,6 @@ _WEIGHTS = tuple(w for _, w in DISPUTES)
 
 
 def draw_dispute(rng: random.Random) -> Dispute:
-    return rng.choices(_FACTORIES, _WEIGHTS)[0](rng)
+    dispute = rng.choices(_FACTORIES, _WEIGHTS)[0](rng)
+    dispute.plain_facts = tidy(dispute.plain_facts)
+    return dispute

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from legal_ft.sample.disputes import Dispute
-from legal_ft.sample.vocab import City, fmt_date
+from legal_ft.sample.vocab import City, fmt_date, tidy
 
 STYLES = ("house", "filing", "plain")
 _STYLE_WEIGHTS = (0.4, 0.35, 0.25)
@@ -109,14 +109,19 @@ _GENERIC_GROUNDS = (
 )
 
 
+def genitive(adjective: str) -> str:
+    """«Советский» → «Советского», «Центральный» → «Центрального», «Тверской» → «Тверского» (district names)."""
+    return adjective[:-2] + "ого" if adjective.endswith(("ий", "ый", "ой")) else adjective
+
+
 def _court_general(rng: random.Random, city: City, amount: int) -> tuple[str, str]:
     """(header line for the court, short name) for a court of general jurisdiction."""
     district = rng.choice(city.districts)
     if 0 < amount <= 100_000 and rng.random() < 0.7:
         n = rng.randint(1, 140)
-        return (f"Мировому судье судебного участка № {n} {district} судебного района {city.genitive}",
-                f"мирового судьи судебного участка № {n} {district} судебного района {city.genitive}")
-    return f"В {district} районный суд {city.genitive}", f"{district} районного суда {city.genitive}"
+        return (f"Мировому судье судебного участка № {n} {genitive(district)} судебного района {city.genitive}",
+                f"мирового судьи судебного участка № {n} {genitive(district)} судебного района {city.genitive}")
+    return f"В {district} районный суд {city.genitive}", f"{genitive(district)} районного суда {city.genitive}"
 
 
 def _case_no(rng: random.Random, city: City, arbitrazh: bool, year: int) -> str:
@@ -274,8 +279,7 @@ def render(rng: random.Random, d: Dispute, doc_type: str, parts: Parts | None = 
     text, instruction = fn(rng, d, style, parts)
     if not parts.citations:
         text = strip_citations(text)
-    text = text.replace("руб..", "руб.").replace("коп..", "коп.")
-    return Rendered(doc_type, style, text, _draft(rng, d, doc_type), instruction)
+    return Rendered(doc_type, style, tidy(text), tidy(_draft(rng, d, doc_type)), instruction)
 
 
 def _claim(rng: random.Random, d: Dispute, style: str, parts: Parts, arbitrazh: bool = False) -> tuple[str, str]:
@@ -360,7 +364,7 @@ def _appeal(rng: random.Random, d: Dispute, style: str, parts: Parts) -> tuple[s
     else:
         district = rng.choice(d.city.districts)
         court = f"В {d.city.regional}\nчерез {district} районный суд {d.city.genitive}"
-        first_gen = f"{district} районного суда {d.city.genitive}"
+        first_gen = f"{genitive(district)} районного суда {d.city.genitive}"
     case = _case_no(rng, d.city, arbitrazh, year)
     head = [court, f"Дело {case}", _party_block("Заявитель (ответчик)", d.defendant, True),
             _party_block("Истец", d.plaintiff, rng.random() < 0.5)]
@@ -384,7 +388,7 @@ def _appeal(rng: random.Random, d: Dispute, style: str, parts: Parts) -> tuple[s
                "Жалоба подана в месячный срок, установленный ч. 2 ст. 321 ГПК РФ, и отвечает требованиям ст. 322 "
                "ГПК РФ."]
         basis = "руководствуясь ст. 320, 321, 322, 328 ГПК РФ"
-    body = _body(rng, d, style, parts, _target_length(rng) - 900, d.extra_grounds[:1], facts, law)
+    body = _body(rng, d, style, parts, _target_length(rng) - 900, [], facts, law)
     blocks = head + [title] + body
     if parts.demand:
         items = [f"Решение {first_gen} от {fmt_date(decided)} по делу {case} отменить.",
@@ -525,7 +529,7 @@ def _court_order(rng: random.Random, d: Dispute, style: str, parts: Parts) -> tu
     else:
         n = rng.randint(1, 140)
         district = rng.choice(d.city.districts)
-        court = f"Мировому судье судебного участка № {n} {district} судебного района {d.city.genitive}"
+        court = f"Мировому судье судебного участка № {n} {genitive(district)} судебного района {d.city.genitive}"
         title = "ЗАЯВЛЕНИЕ\nо вынесении судебного приказа"
         basis = "руководствуясь ст. 121–124 ГПК РФ"
         if d.kind == "alimony":

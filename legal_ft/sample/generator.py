@@ -19,6 +19,7 @@ import ftfy.bad_codecs  # noqa: F401 - registers the "sloppy-windows-1251" codec
 from legal_ft.sample import texts
 from legal_ft.sample.disputes import Dispute, draw_dispute
 from legal_ft.sample.documents import Parts, Rendered, render
+from legal_ft.sample.vocab import tidy
 
 # Relative weights of the defect categories (the vocabulary is fixed in docs/COMMON: names are API).
 DEFECT_WEIGHTS: dict[str, float] = {
@@ -112,6 +113,7 @@ class _Generator:
             doc_type = rng.choice([t for t in dispute.doc_types if t != "motion"] or ["claim"])
         doc = render(rng, dispute, doc_type, parts)
         output, defect = self._apply(defect, dispute, doc)
+        output = tidy(output)
         record = {
             "instruction": doc.instruction,
             "input": dispute.plain_facts,

@@ -202,3 +202,8 @@ def fmt_date(d: date, long: bool = False) -> str:
     if long:
         return f"«{d.day:02d}» {MONTHS_GEN[d.month - 1]} {d.year} г."
     return f"{d.day:02d}.{d.month:02d}.{d.year}"
+
+
+def tidy(text: str) -> str:
+    """«руб.» at the end of a sentence takes no second full stop."""
+    return text.replace("руб..", "руб.").replace("коп..", "коп.")
