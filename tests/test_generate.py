@@ -207,5 +207,6 @@ def test_quiet_with_out_prints_only_the_result_line(run_cli, tiny_model_dir: Pat
     result = run_cli("-q", "generate", "--model", str(tiny_model_dir), "--facts", str(facts_file), "--out", str(out),
                      *FAST)
     assert result.exit_code == 0, result
-    assert result.stdout.strip().splitlines() == [f"12 tokens, cut at --max-new-tokens 12; written to {out}"]
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].endswith(f"; written to {out}") and " tokens, " in lines[0]
     assert out.is_file()
