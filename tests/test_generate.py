@@ -41,7 +41,7 @@ def test_generate_streams_and_writes_the_same_document_every_run(
     written = out.read_text(encoding="utf-8")
     assert written.strip(), "the document file is empty"
     assert written.strip() in first.stdout  # streamed to the terminal too
-    assert "12 tokens" in first.stderr and str(out) in first.stderr
+    assert " tokens, " in first.stderr and f"written to {out}" in first.stderr
     second = run_cli(*args)  # greedy by default: the same text again
     assert second.exit_code == 0, second
     assert second.stdout.strip() == written.strip()
@@ -210,3 +210,16 @@ def test_quiet_with_out_prints_only_the_result_line(run_cli, tiny_model_dir: Pat
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1 and lines[0].endswith(f"; written to {out}") and " tokens, " in lines[0]
     assert out.is_file()
+
+
+def test_adapter_recorded_for_another_folder_but_fitting_is_used_with_a_warning(
+    run_cli, tiny_model_dir: Path, adapter_dir: Path, facts_file: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    other_copy = tmp_path / "moved-model"
+    shutil.copytree(tiny_model_dir, other_copy)  # same weights, another folder: shapes decide, the name only warns
+    result = run_cli("generate", "--model", str(other_copy), "--adapter", str(adapter_dir), "--facts", str(facts_file),
+                     *FAST)
+    assert result.exit_code == 0, result
+    assert f"records its base as {tiny_model_dir}" in result.stderr and "its shapes fit" in result.stderr
