@@ -21,11 +21,26 @@ _LINE_RES = tuple(regex.compile(r"^[ \t]*(?:" + p.pattern.rstrip("$") + r")[ \t]
                   for p in (CHATTER_LEAD_RE, CHATTER_TRAIL_RE))
 
 
+_NONEMPTY_LINE_RE = regex.compile(r"^[ \t]*\S[^\n]*", regex.MULTILINE)
+EDGE_LINES = 3  # opening and closing chatter sits in the first / last lines
+
+
+def _edges(text: str) -> tuple[int, int]:
+    """End of the first EDGE_LINES non-empty lines, start of the last EDGE_LINES."""
+    lines = [(m.start(), m.end()) for m in _NONEMPTY_LINE_RE.finditer(text)]
+    if not lines:
+        return 0, len(text)
+    return lines[min(EDGE_LINES, len(lines)) - 1][1], lines[max(len(lines) - EDGE_LINES, 0)][0]
+
+
 def chatter_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, text) of every chatter phrase or line in ``text``."""
+    """(start, end, text) of chatter: unmistakable phrases anywhere, opening lines («Конечно! Вот …») among the
+    first lines and closing lines («Надеюсь, это поможет») among the last — a document's own «Обратите внимание,
+    что …» in the middle is not chatter."""
     spans = [(m.start(), m.end(), m.group(0)) for m in CHATTER_ANYWHERE_RE.finditer(text)]
-    for line_re in _LINE_RES:
-        for m in line_re.finditer(text):
+    head_end, tail_start = _edges(text)
+    for line_re, lo, hi in ((_LINE_RES[0], 0, head_end), (_LINE_RES[1], tail_start, len(text))):
+        for m in line_re.finditer(text, lo, hi):
             if not any(s < m.end() and m.start() < e for s, e, _ in spans):
                 spans.append((m.start(), m.end(), m.group(0).strip()))
     return sorted(spans)

@@ -29,7 +29,7 @@ _RESPONSE_OK_RE = regex.compile(
 _RECOVER_RE = regex.compile(r"\bвзыскать\b", regex.IGNORECASE)
 _APPEAL_OK_RE = regex.compile(
     r"\b(?:отменить|изменить|принять\s+(?:по\s+делу\s+)?нов\w+|направить\s+(?:дело\s+)?на\s+новое\s+рассмотрение"
-    r"|оставить\s+без\s+изменения|восстановить)\b",
+    r"|оставить\s+без\s+изменения|восстановить|признать\s+незаконн\w*|обязать)\b",
     regex.IGNORECASE,
 )
 _ORDER_OK_RE = regex.compile(r"судебн\w+\s+приказ|\bвзыскать\b", regex.IGNORECASE)
