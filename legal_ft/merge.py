@@ -1,7 +1,7 @@
 """`merge`: the seed's step 2 — join the GUI's daily files into one training file, with statistics and advice.
 
 Reads ``<input_dir>/<pattern>`` in name order (deterministic), streams every line, drops exact duplicates
-(the ``output`` compared after whitespace folding; only 16-byte BLAKE2b digests are kept, never texts), sends
+(the ``output`` compared after whitespace folding; only 16-byte BLAKE2b digests are kept, packed, never texts), sends
 malformed lines and dropped duplicates to the rejects file with their reasons, and writes
 ``merged_training_dataset.jsonl`` (each record's origin in ``metadata.source``) and ``training_config.json``
 (statistics and the guide's advice). All three outputs appear atomically, only when the run succeeds.
@@ -30,6 +30,44 @@ DEFAULT_OUT = Path("datasets/merged_training_dataset.jsonl")
 DEFAULT_CONFIG_OUT = Path("datasets/training_config.json")
 DEFAULT_REJECTS = Path("datasets/merge_rejects.jsonl")
 DUPLICATE_REASON = "exact duplicate: the output equals an earlier record's after whitespace folding"
+
+
+class DigestSet:
+    """The 16-byte digests seen so far, in about 16 bytes each (a Python ``set`` of them costs ~100 bytes each).
+
+    Digests are spread over 65,536 buckets by their first two bytes; a bucket is one ``bytes`` string of the
+    remaining 14-byte tails, searched with ``bytes.find`` (C speed; a few dozen bytes per bucket at 1M records).
+    """
+
+    _TAIL = 14
+
+    def __init__(self) -> None:
+        self._buckets: list[bytes | None] = [None] * 65536
+        self.count = 0
+
+    def add(self, digest: bytes) -> bool:
+        """Remember ``digest``; True if it was new, False if it had been seen."""
+        if len(digest) != 16:
+            raise ValueError("DigestSet holds 16-byte digests")
+        index = (digest[0] << 8) | digest[1]
+        tail = digest[2:]
+        bucket = self._buckets[index]
+        if bucket is not None:
+            pos = bucket.find(tail)
+            while pos != -1:
+                if pos % self._TAIL == 0:
+                    return False
+                pos = bucket.find(tail, pos + 1)
+            self._buckets[index] = bucket + tail
+        else:
+            self._buckets[index] = tail
+        self.count += 1
+        return True
+
+
+def output_digest(output: str) -> bytes:
+    """The duplicate key: BLAKE2b-128 of the output with whitespace folded."""
+    return hashlib.blake2b(fold_whitespace(output).encode("utf-8"), digest_size=16).digest()
 
 
 @dataclass
@@ -106,7 +144,7 @@ def merge_datasets(
     inputs = find_inputs(Path(options.input_dir), options.pattern)
     _check_outputs(options, inputs)
     stats = DatasetStats.create(options.tokenizer, detect_types=options.detect_types)
-    seen: set[bytes] = set()
+    seen = DigestSet()
     result = MergeResult(options, [])
     with JsonlWriter(options.out) as merged, RejectsWriter(options.rejects) as rejects:
         for path in inputs:
@@ -120,12 +158,10 @@ def merge_datasets(
                         on_bad_line(item)
                     continue
                 counts.records += 1
-                key = hashlib.blake2b(fold_whitespace(item.output).encode("utf-8"), digest_size=16).digest()
-                if key in seen:
+                if not seen.add(output_digest(item.output)):
                     counts.duplicates += 1
                     rejects.write(_duplicate_entry(item))
                     continue
-                seen.add(key)
                 merged.write(item)
                 stats.add(item)
                 counts.written += 1

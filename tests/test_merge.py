@@ -210,6 +210,20 @@ def test_tokenizer_gives_exact_token_counts(collection, tmp_path):
     assert tokens["min"] == words + 16  # + the chat template's markers
 
 
+def test_digest_set_finds_only_whole_digests():
+    from legal_ft.merge import DigestSet, output_digest
+
+    seen = DigestSet()
+    a = bytes([1, 2]) + bytes(range(10, 24))
+    b = bytes([1, 2]) + bytes(range(30, 44))
+    straddle = bytes([1, 2]) + a[9:16] + b[2:9]  # its tail occurs in the bucket, but not at a digest boundary
+    assert seen.add(a) and seen.add(b) and seen.add(straddle)
+    assert not seen.add(a) and not seen.add(b) and not seen.add(straddle) and seen.count == 3
+    assert output_digest("ПРОШУ  СУД\r\n") == output_digest(" ПРОШУ СУД") != output_digest("ПРОШУ СУДЫ")
+    with pytest.raises(ValueError):
+        seen.add(b"short")
+
+
 def test_length_histogram_percentiles_are_close_and_memory_is_bounded():
     hist = LengthHistogram(16)
     values = [(i * 7919) % 10_000 for i in range(20_000)]
