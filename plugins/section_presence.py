@@ -192,8 +192,8 @@ class MissingHeader(Rule):
         part = doc.sections.header
         kind = _type(doc)
         if part is None:
-            return [self.finding("no-header", f"no header naming the {'court' if kind in self.t.court_types else 'addressee'}",
-                                 "output")]
+            whom = "court" if kind in self.t.court_types else "addressee"
+            return [self.finding("no-header", f"no header naming the {whom}", "output")]
         if kind in self.t.court_types:
             text = doc.output[part.start:part.end]
             if not _COURT_IN_HEADER_RE.search(text):

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from legal_ft.resources import plugins_dir

@@ -10,7 +10,8 @@ Mojibake, measured with ftfy 6.3.1 on Russian procedural text (script kept in th
   mangling replaced undefined bytes (Python's strict ``cp1251`` with ``errors="replace"``), the text holds
   U+FFFD and ftfy returns «�стец» — not certain, so we refuse it.
 * Mac Roman form (the seed guide's «–†—É–∫–æ–≤–æ–¥—Å—Ç–≤–æ»): ftfy repairs whole documents (enough evidence), but not
-  short strings such as a single line («–†—É–∫–æ–≤–æ–¥—Å—Ç–≤–æ –ø–æ –æ–±—É—á–µ–Ω–∏—é» comes back unchanged), so we also try the
+  short strings such as a single line («–†—É–∫–æ–≤–æ–¥—Å—Ç–≤–æ –ø–æ –æ–±—É—á–µ–Ω–∏—é» comes back unchanged), so we
+  also try the
   explicit plan ``encode("macroman") → decode("utf-8")`` on the whole text and line by line.
 * Mixed text (one mangled phrase inside good Cyrillic): ftfy's ``decode_inconsistent_utf8`` repairs some runs and
   leaves others («РћРћРћ» stays), so the result still has markers and is refused.
@@ -73,7 +74,8 @@ MD_ITALIC_RE = regex.compile(r"(?<![*\w])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![
 MD_HEADING_RE = regex.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(?P<text>[^\n]*?)[ \t]*#*[ \t]*$", regex.MULTILINE)
 MD_FENCE_RE = regex.compile(r"^[ \t]*(?:```|~~~)[^\n]*$", regex.MULTILINE)
 MD_TABLE_ROW_RE = regex.compile(r"^[ \t]*\|(?P<cells>[^\n]*\|)[ \t]*$", regex.MULTILINE)
-MD_TABLE_SEP_RE = regex.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*$", regex.MULTILINE)
+MD_TABLE_SEP_RE = regex.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*$",
+                                 regex.MULTILINE)
 MD_RULE_RE = regex.compile(r"^[ \t]*(?:-[ \t]*){3,}$|^[ \t]*(?:\*[ \t]*){3,}$", regex.MULTILINE)
 MD_LINK_RE = regex.compile(r"\[(?P<text>[^\[\]\n]+)\]\((?P<url>(?:https?://|www\.|mailto:)[^)\s]+)\)")
 MD_CODE_RE = regex.compile(r"`(?P<text>[^`\n]+)`")

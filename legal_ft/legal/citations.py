@@ -163,7 +163,8 @@ def load_acts(path: Path | None = None) -> ActsTable:
     try:
         stamp = target.stat().st_mtime_ns
     except OSError as exc:
-        raise ConfigError(f"cannot read the acts table {target}: {exc}", "fix or restore configs/legal_acts.toml")
+        raise ConfigError(f"cannot read the acts table {target}: {exc}",
+                          "fix or restore configs/legal_acts.toml") from None
     return _load_acts(str(target), stamp)
 
 
@@ -173,7 +174,8 @@ def _load_acts(path: str, stamp: int) -> ActsTable:  # stamp: a changed file is 
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read the acts table {path}: {exc}", "fix or restore configs/legal_acts.toml")
+        raise ConfigError(f"cannot read the acts table {path}: {exc}",
+                          "fix or restore configs/legal_acts.toml") from None
     acts: dict[str, Act] = {}
     alternatives: list[tuple[str, str]] = []
     abbrevs: list[tuple[str, str]] = []
@@ -273,7 +275,9 @@ def _is_contract_reference(text: str, end: int) -> bool:
     return bool(_CONTRACT_RE.match(text, end))
 
 
-def _resolve_act(m: regex.Match, table: ActsTable, named: list[tuple[int, str | None]]) -> tuple[str | None, str | None, str]:
+def _resolve_act(
+    m: regex.Match, table: ActsTable, named: list[tuple[int, str | None]]
+) -> tuple[str | None, str | None, str]:
     act_text = m.group("act")
     if act_text is None:
         return None, None, UNNAMED

@@ -149,7 +149,7 @@ def _title(text: str) -> Part | None:
 def _block(lines: list[tuple[int, int, str]], pattern: regex.Pattern[str], limit: int, name: str) -> Part | None:
     """The run of opening lines (up to ``limit``) that match ``pattern``, with their continuation lines."""
     first = last = None
-    for i, (start, end, body) in enumerate(lines):
+    for i, (start, _end, body) in enumerate(lines):
         if start >= limit:
             break
         if pattern.search(body):
@@ -264,7 +264,8 @@ def _demand(text: str, doc_type: DocType, start: int, tail_start: int) -> tuple[
     line_start = text.rfind("\n", 0, found.start()) + 1
     sentence_start = max(text.rfind(c, line_start, found.start()) for c in ".!?") + 1
     if sentence_start > line_start:
-        line_start = sentence_start + len(text[sentence_start:found.start()]) - len(text[sentence_start:found.start()].lstrip())
+        lead = text[sentence_start:found.start()]
+        line_start = sentence_start + len(lead) - len(lead.lstrip())
     verb = _VERB_RE.search(text, line_start, found.end())
     label = text[line_start:text.find("\n", line_start) if "\n" in text[line_start:] else len(text)].strip()[:80]
     return Part("demand", line_start, end, CONTENT, label), (verb.group(0).lower() if verb else None)
