@@ -54,6 +54,7 @@ class BadLine:
 
 
 # Windows-1251 letters: Cyrillic is 0xC0–0xFF plus Ё/ё (0xA8/0xB8); counting bytes keeps this in C.
+_HIGH_BYTES = bytes(range(128, 256))
 _NOT_CP1251_CYRILLIC = bytes(b for b in range(256) if not (b >= 0xC0 or b in (0xA8, 0xB8)))
 
 
@@ -63,7 +64,7 @@ def _cp1251_cyrillic_share(raw: bytes) -> float:
     Cyrillic text in cp1251 is mostly letters with a little punctuation («», —, №); other bytes are not.
     (JSON keys are Latin, so the share among all letters would be diluted by them on short records.)
     """
-    non_ascii = len(raw) - len(raw.translate(None, bytes(range(128, 256))))
+    non_ascii = len(raw) - len(raw.translate(None, _HIGH_BYTES))
     if not non_ascii:
         return 0.0
     return len(raw.translate(None, _NOT_CP1251_CYRILLIC)) / non_ascii
@@ -73,8 +74,9 @@ def decode_line(raw: bytes) -> tuple[str | None, str | None, str | None]:
     """Decode one line: ``(text, encoding, error)``.
 
     UTF-8 first: Windows-1251 Cyrillic is practically never valid UTF-8, so a line that decodes is UTF-8. A line
-    that does not decode is taken as cp1251 only when it contains no valid UTF-8 multi-byte character at all (a
-    damaged UTF-8 line has many) and reads as Cyrillic text; anything else is refused, never guessed at.
+    that does not decode is refused as damaged UTF-8 when most of its non-ASCII characters are still valid UTF-8
+    (one broken byte in a UTF-8 line); otherwise it is taken as cp1251 only when its non-ASCII bytes are mostly
+    Cyrillic letters in that encoding. Anything else is refused, never guessed at.
     """
     try:
         return raw.decode("utf-8"), "utf-8", None
