@@ -9,9 +9,10 @@ LLaMA shape (hidden H, heads n_h, KV heads n_kv, head size D, MLP width I):
 1. Base weights at the profile's precision (frozen):
        16-bit:  2·(P_lin + P_emb + P_norm)
        8-bit:   1·P_lin + 4·rows(P_lin)            (LLM.int8: int8 weights + one fp32 scale per output row)
-                + 2·(P_emb + P_norm)               (embeddings and norms stay 16-bit)
+                + 4·(P_emb + P_norm)               (`prepare_model_for_kbit_training` upcasts them to fp32)
+                + 2·V·H                            (the 16-bit autocast copy of the lm_head during the loss)
        4-bit:   P_lin·(0.5 + 1/64 + 4/(64·256))    (NF4 + double-quantised absmax: 8-bit per 64-block,
-                + 2·(P_emb + P_norm)                fp32 per 256 blocks of absmax)
+                + 4·(P_emb + P_norm) + 2·V·H        fp32 per 256 blocks of absmax; the rest as for 8-bit)
        fp32 (CPU): 4·(P_lin + P_emb + P_norm)
 2. LoRA: every target module (in → out features) gets A (r×in) and B (out×r): P_lora = L·Σ r·(in + out).
    Trainable weights are fp32, and each has a gradient and two Adam moments: 16·P_lora
@@ -128,11 +129,12 @@ class MemoryEstimate:
 
 def base_weight_bytes(shape: ModelShape, quantization: str | None, dtype: str) -> int:
     """Step 1 of the module docstring."""
-    other = shape.embedding_params + shape.norm_params
+    # k-bit: the non-quantised rest is upcast to fp32, and the lm_head is cast to 16-bit for each loss chunk.
+    other = 4 * (shape.embedding_params + shape.norm_params) + 2 * shape.vocab * shape.hidden
     if quantization == "4bit":
-        return int(shape.linear_params * NF4_BYTES_PER_PARAM) + 2 * other
+        return int(shape.linear_params * NF4_BYTES_PER_PARAM) + other
     if quantization == "8bit":
-        return shape.linear_params + 4 * shape.linear_rows + 2 * other
+        return shape.linear_params + 4 * shape.linear_rows + other
     per = 4 if dtype == "float32" else 2
     return per * shape.total_params
 
