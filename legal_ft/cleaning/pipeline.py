@@ -183,7 +183,72 @@ def show_progress_for(path: Path) -> bool:
 
 
 # -- the run ---------------------------------------------------------------------------------------------------
+class _Decider:
+    """The parent's side of a run, one result at a time in input order: dedup, variety, split, writing."""
+
+    def __init__(self, opts: CleanOptions, engine: Engine, eval_fraction: float, writers: tuple[Any, Any, Any]):
+        self.opts = opts
+        self.eval_fraction = eval_fraction
+        self.train, self.evals, self.rejects = writers
+        self.summary = CleanSummary()
+        self.dedup = Deduplicator(engine.rule_set.dedup)
+        self.group_mode = engine.rule_set.dedup.near and engine.rule_set.dedup.near_action == "group"
+        self.group_side: dict[int, bool] = {}  # representative index -> eval? (grouped near-duplicates only)
+        self.labels: dict[int, str] = {}  # representative index -> file:line, to name what a duplicate copies
+
+    def bad_line(self, bad: BadLine) -> None:
+        s = self.summary
+        s.read += 1
+        s.bad_lines += 1
+        s.rejected += 1
+        self.rejects.write(_bad_line_entry(bad))
+
+    def outcome(self, result: Outcome) -> None:
+        s = self.summary
+        s.read += 1
+        s.records += 1
+        s.per_normaliser.update(result.normalised)
+        doc_type = result.doc_type or "unknown"
+        findings = result.findings
+        verdict = None
+        if findings:
+            s.rejected_by_rules += 1
+        else:
+            verdict = self.dedup.check(result.index, result.key, result.sig)
+            if verdict.kind == "duplicate" or (verdict.kind == "near-duplicate" and not self.group_mode):
+                s.exact_duplicates += verdict.kind == "duplicate"
+                s.near_duplicates += verdict.kind == "near-duplicate"
+                findings = [_duplicate_finding(verdict, self.labels.get(verdict.of, "?"))]
+            elif verdict.kind is None:
+                self.labels[result.index] = result.record.where()
+        if findings:
+            s.count_findings(findings)
+            s.rejected += 1
+            s.rejected_by_type[doc_type] += 1
+            self.rejects.write(_rejected_entry(result, findings))
+            return
+        record = result.record
+        if self.opts.diversify:
+            s.diversified += diversify(record, _variety_type(record, doc_type), self.opts.seed)
+        if verdict is not None and verdict.kind == "near-duplicate":  # grouped: the representative's side
+            s.near_grouped += 1
+            to_eval = self.group_side.get(verdict.of, False)
+        else:
+            to_eval = goes_to_eval(result.key, self.opts.seed, self.eval_fraction)
+            if self.group_mode:
+                self.group_side[result.index] = to_eval
+        if to_eval:
+            self.evals.write(record)
+            s.eval += 1
+        else:
+            self.train.write(record)
+            s.train += 1
+        s.kept += 1
+        s.kept_by_type[doc_type] += 1
+
+
 def run_clean(opts: CleanOptions, engine: Engine | None = None) -> CleanResult:
+    """Clean ``opts.input`` into the train/eval/rejected files and the report; all four appear atomically."""
     started = time.perf_counter()
     if opts.workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {opts.workers}", "e.g. --workers 2")
@@ -193,73 +258,25 @@ def run_clean(opts: CleanOptions, engine: Engine | None = None) -> CleanResult:
                           "give --out, --eval-out, --rejected and --report distinct paths")
     ensure_not_input(outputs, [opts.input])
     _check_input(opts.input)
-    items = iter_records(opts.input)
     engine = engine or Engine.from_spec(opts.spec)
-    rs = engine.rule_set
-    eval_fraction = rs.split.eval_fraction if opts.eval_fraction is None else opts.eval_fraction
+    eval_fraction = engine.rule_set.split.eval_fraction if opts.eval_fraction is None else opts.eval_fraction
     if not 0.0 <= eval_fraction < 1.0:
         raise ConfigError(f"--eval-fraction must be in [0, 1), got {eval_fraction}", "e.g. --eval-fraction 0.05")
-    summary = CleanSummary()
-    dedup = Deduplicator(rs.dedup)
-    group_side: dict[int, bool] = {}  # representative index -> eval? (only when near-duplicates are grouped)
-    labels: dict[int, str] = {}  # representative index -> file:line, to name what a duplicate duplicates
-    group_mode = rs.dedup.near and rs.dedup.near_action == "group"
     progress = _Progress(opts.input, opts.progress)
-    t_loaded = time.perf_counter()
+    t_started = time.perf_counter()
     try:
         with JsonlWriter(opts.out) as train, JsonlWriter(opts.eval_out) as evals, RejectsWriter(opts.rejected) as rej:
-            for result in process_stream(engine, items, opts.workers):
+            decider = _Decider(opts, engine, eval_fraction, (train, evals, rej))
+            for result in process_stream(engine, iter_records(opts.input), opts.workers):
                 if isinstance(result, BadLine):
-                    summary.read += 1
-                    summary.bad_lines += 1
-                    summary.rejected += 1
-                    rej.write(_bad_line_entry(result))
+                    decider.bad_line(result)
                     progress.update(result.line)
-                    continue
-                summary.read += 1
-                summary.records += 1
-                if result.original.provenance is not None:
-                    progress.update(result.original.provenance.line)
-                summary.per_normaliser.update(result.normalised)
-                doc_type = result.doc_type or "unknown"
-                findings = result.findings
-                verdict = None
-                if not findings:
-                    verdict = dedup.check(result.index, result.key, result.sig)
-                    if verdict.kind == "duplicate" or (verdict.kind == "near-duplicate" and not group_mode):
-                        summary.exact_duplicates += verdict.kind == "duplicate"
-                        summary.near_duplicates += verdict.kind == "near-duplicate"
-                        findings = [_duplicate_finding(verdict, labels.get(verdict.of, "?"))]
-                    elif verdict.kind is None:
-                        labels[result.index] = result.record.where()
                 else:
-                    summary.rejected_by_rules += 1
-                if findings:
-                    summary.count_findings(findings)
-                    summary.rejected += 1
-                    summary.rejected_by_type[doc_type] += 1
-                    rej.write(_rejected_entry(result, findings))
-                    continue
-                record = result.record
-                if opts.diversify:
-                    summary.diversified += diversify(record, _variety_type(record, doc_type), opts.seed)
-                if verdict is not None and verdict.kind == "near-duplicate":  # grouped: follow the representative
-                    summary.near_grouped += 1
-                    to_eval = group_side.get(verdict.of, False)
-                else:
-                    to_eval = goes_to_eval(result.key, opts.seed, eval_fraction)
-                    if group_mode:
-                        group_side[result.index] = to_eval
-                if to_eval and eval_fraction > 0:
-                    evals.write(record)
-                    summary.eval += 1
-                else:
-                    train.write(record)
-                    summary.train += 1
-                summary.kept += 1
-                summary.kept_by_type[doc_type] += 1
-            t_checked = time.perf_counter()
-            summary.timings = {"load_plugins": t_loaded - started, "clean": t_checked - t_loaded}
+                    decider.outcome(result)
+                    if result.original.provenance is not None:
+                        progress.update(result.original.provenance.line)
+            summary = decider.summary
+            summary.timings = {"startup": t_started - started, "clean": time.perf_counter() - t_started}
             summary.timings["total"] = time.perf_counter() - started
             summary.seconds_per_check = dict(engine.take_seconds())
             report = build_report(opts, engine, summary, eval_fraction)
