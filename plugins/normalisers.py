@@ -309,35 +309,32 @@ class QuotesDashes(Normaliser):
 
 
 # (pattern of a heading line, its canonical form). Only whole heading lines are rewritten; none is invented.
-_CANONICAL_HEADINGS: tuple[tuple[regex.Pattern[str], str], ...] = tuple(
-    (regex.compile(rf"^(?P<indent>[ \t]*){pattern}[ \t]*[:.]?[ \t]*$", regex.IGNORECASE | regex.MULTILINE), canonical)
-    for pattern, canonical in (
-        (r"мотивировочная\s+часть", "МОТИВИРОВОЧНАЯ ЧАСТЬ:"),
-        (r"резолютивная\s+часть", "РЕЗОЛЮТИВНАЯ ЧАСТЬ:"),
-        (r"описательная\s+часть", "ОПИСАТЕЛЬНАЯ ЧАСТЬ:"),
-        (r"обоснование\s+(?:исковых\s+)?требований", "Обоснование требований"),
-        (r"обстоятельства\s+дела", "Обстоятельства дела"),
-        (r"правовое\s+обоснование", "Правовое обоснование"),
-        (r"просительная\s+часть", "Просительная часть"),
-        (r"прошу\s+суд", "ПРОШУ СУД:"),
-        (r"прошу", "ПРОШУ:"),
-        (r"требую", "ТРЕБУЮ:"),
-        (r"приложения", "Приложения:"),
-        (r"приложение", "Приложение:"),
-    )
+_HEADING_FORMS: tuple[tuple[str, str], ...] = (
+    (r"мотивировочная\s+часть", "МОТИВИРОВОЧНАЯ ЧАСТЬ:"),
+    (r"резолютивная\s+часть", "РЕЗОЛЮТИВНАЯ ЧАСТЬ:"),
+    (r"описательная\s+часть", "ОПИСАТЕЛЬНАЯ ЧАСТЬ:"),
+    (r"обоснование\s+(?:исковых\s+)?требований", "Обоснование требований"),
+    (r"обстоятельства\s+дела", "Обстоятельства дела"),
+    (r"правовое\s+обоснование", "Правовое обоснование"),
+    (r"просительная\s+часть", "Просительная часть"),
+    (r"прошу\s+суд", "ПРОШУ СУД:"),
+    (r"прошу", "ПРОШУ:"),
+    (r"требую", "ТРЕБУЮ:"),
+    (r"приложения", "Приложения:"),
+    (r"приложение", "Приложение:"),
+)
+_HEADING_RE = regex.compile(
+    r"^(?P<indent>[ \t]*)(?:" + "|".join(f"(?P<h{i}>{p})" for i, (p, _) in enumerate(_HEADING_FORMS))
+    + r")[ \t]*[:.]?[ \t]*$",
+    regex.IGNORECASE | regex.MULTILINE,
 )
 
 
-_ANY_HEADING_RE = regex.compile(
-    r"^[ \t]*(?:мотив|резол|опис|обосн|обстоят|правов|просит|прошу|требую|прилож)", regex.IGNORECASE | regex.MULTILINE)
-
-
 def canonical_headings(text: str) -> str:
-    if not _ANY_HEADING_RE.search(text):
-        return text
-    for pattern, canonical in _CANONICAL_HEADINGS:
-        text = pattern.sub(lambda m, heading=canonical: f"{m.group('indent')}{heading}", text)
-    return text
+    def canonical(m: regex.Match) -> str:
+        return m.group("indent") + _HEADING_FORMS[int(m.lastgroup[1:])][1]
+
+    return _HEADING_RE.sub(canonical, text)
 
 
 class CanonicalHeadings(Normaliser):

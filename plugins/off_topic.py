@@ -89,25 +89,31 @@ class OffTopic(Rule):
         min_legal_per_100: float = 4.0  # legal stems per 100 words a legal document reaches
         max_code_share: float = 0.3  # share of non-empty lines that look like program code
 
-    def measure(self, doc: Document) -> dict[str, float]:
+    def _core(self, doc: Document) -> dict[str, float]:
         lower = doc.output.lower()  # the vocabularies are lower case: no case-folding regex on every word
         words = len(_WORD_RE.findall(lower))
         legal = len(_LEGAL_RE.findall(lower))
         lines = doc.output.count("\n") + 1 - len(_BLANK_LINES_RE.findall(doc.output))
         code = _code_lines(doc.output)
-        out = {"legal_per_100": 100.0 * legal / max(words, 1), "code_share": code / max(lines, 1),
-               "words": float(words)}
-        for topic, pattern in _TOPICS.items():
-            out[f"{topic}_markers"] = float(len(pattern.findall(lower)))
-        return out
+        return {"legal_per_100": 100.0 * legal / max(words, 1), "code_share": code / max(lines, 1),
+                "words": float(words)}
+
+    @staticmethod
+    def _topics(doc: Document) -> dict[str, float]:
+        lower = doc.output.lower()
+        return {f"{topic}_markers": float(len(pattern.findall(lower))) for topic, pattern in _TOPICS.items()}
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        return {**self._core(doc), **self._topics(doc)}
 
     def check(self, doc: Document) -> list[Finding]:
         if not doc.output.strip():
             return []  # LF605 reports empty outputs
-        m = self.measure(doc)
+        m = self._core(doc)
         if m["code_share"] > self.t.max_code_share:
             return [self.finding("code", f"{m['code_share']:.0%} of the lines look like program code", "output")]
         if m["legal_per_100"] < self.t.min_legal_per_100:
+            m.update(self._topics(doc))  # only to name what it reads like
             topic = max(_TOPICS, key=lambda t: m[f"{t}_markers"])
             reason = topic if m[f"{topic}_markers"] >= 2 else "no-legal-content"
             return [self.finding(reason, f"not a legal document ({m['legal_per_100']:.1f} legal words per 100, "

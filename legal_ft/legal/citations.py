@@ -114,8 +114,9 @@ class ActsTable:
             r"|(?P<unknown>[А-ЯЁ][А-ЯЁа-яё]{0,4}[А-ЯЁ]\s+(?:РФ|России|Российской\s+Федерации))"
         )
         self.act_only_re = regex.compile(rf"(?<![\w-])(?:{known})(?!\w)")
+        # The part / point prefix («пп. 4 п. 2») is matched backwards from the article keyword (see
+        # `_PREFIX_TAIL_RE`): a pattern that starts with an optional prefix is tried at every character.
         self.mention_re = regex.compile(
-            rf"(?P<prefix>(?:{_PREFIX_UNIT}\s*)*)"
             r"(?<![\w.])(?P<kw>ст\.\s*ст\.|ст\.ст\.|ст\.|стать(?:я|и|е|ей|ю|ями|ях|ям))\s*"
             rf"(?P<nums>{_NUM}(?:{_SEP}{_NUM})*)(?![\d(])"
             rf"(?:,?\s+(?P<act>{act_re})(?!\w))?",
@@ -134,6 +135,8 @@ _PREFIX_UNIT = (
     r"(?<![\w.])(?:абз\.|абзац\w*|пп\.|подп\.|подпункт\w*|п\.|пункт\w*|ч\.|част\w*)\s*"
     r"\d{1,3}(?:\.\d{1,3})*(?:\(\d+\))?(?:\s*(?:,|и)\s*\d{1,3}(?!\d))*"
 )
+_PREFIX_TAIL_RE = regex.compile(rf"(?:{_PREFIX_UNIT}\s*)+$")
+_PREFIX_WINDOW = 120
 _PREFIX_ITEM_RE = regex.compile(
     r"(?P<kind>абз\.|абзац\w*|пп\.|подп\.|подпункт\w*|п\.|пункт\w*|ч\.|част\w*)\s*(?P<num>\d{1,3}(?:\.\d{1,3})*(?:\(\d+\))?)"
 )
@@ -227,14 +230,20 @@ def extract_citations(text: str, table: ActsTable | None = None) -> list[Citatio
     if not mentions:
         return []
     # Acts named anywhere (also outside a citation) are what an anaphora can point back at.
-    named = [(m.start(), table.key_of(m)) for m in table.act_only_re.finditer(text)]
+    named: list[tuple[int, str | None]] | None = None
+    if any(m.group("anaphora") is not None or m.group("bare") is not None for m in mentions):
+        named = [(m.start(), table.key_of(m)) for m in table.act_only_re.finditer(text)]
     out: list[Citation] = []
     for m in mentions:
-        act_key, act_text, status = _resolve_act(m, table, named)
+        act_key, act_text, status = _resolve_act(m, table, named or [])
         if status == UNNAMED and _is_contract_reference(text, m.end()):
             continue
+        window_start = max(0, m.start() - _PREFIX_WINDOW)
+        tail = _PREFIX_TAIL_RE.search(text, window_start, m.start())
+        prefix = tail.group(0) if tail else ""
+        start = tail.start() if tail else m.start()
         part = point = subpoint = paragraph = None
-        for item in _PREFIX_ITEM_RE.finditer(m.group("prefix") or ""):
+        for item in _PREFIX_ITEM_RE.finditer(prefix):
             kind, num = item.group("kind"), item.group("num")
             if kind.startswith("абз"):
                 paragraph = num
@@ -244,8 +253,8 @@ def extract_citations(text: str, table: ActsTable | None = None) -> list[Citatio
                 point = num
             else:
                 part = num
-        span = (m.start(), m.end())
-        raw = m.group(0).strip()
+        span = (start, m.end())
+        raw = text[start:m.end()].strip()
         previous_sep = ""
         for nm in _NUMS_RE.finditer(m.group("nums")):
             out.append(
