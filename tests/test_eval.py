@@ -73,6 +73,8 @@ def test_eval_writes_report_generations_and_chart(
     assert "![pass rates](eval_chart.png)" in markdown
     assert "| TT101 | no-proshu | 0% | 0% | 100% |" in markdown
     assert f"{eval_file}:5" in markdown
+    assert "## Examples" in markdown and f"### 0000 — {eval_file}:1" in markdown
+    assert "**reference outputs** — passes every rule" in markdown and "**base + adapter** — fails TT101" in markdown
     assert (out / "eval_chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "adapter pass rate 0.0% on 4 documents" in result.stdout
 
@@ -90,6 +92,21 @@ def test_fail_under(run_cli, tiny_model_dir: Path, adapter_dir: Path, eval_file:
     assert read_json(tmp_path / "r" / "eval_report.json")["records"] == 2  # --limit
     passing = run_cli(*args, "--fail-under", "0")
     assert passing.exit_code == 0, passing
+
+
+def test_plugins_from_rules_dir(run_cli, tiny_model_dir: Path, eval_file: Path, tmp_path: Path) -> None:
+    """`--rules-dir` adds a plugin folder, as for `legalft clean`."""
+    write_test_rules(tmp_path)
+    bare = tmp_path / "bare.toml"
+    bare.write_text('select = ["TT101"]\n', encoding="utf-8")
+    missing = run_cli("eval", "--model", str(tiny_model_dir), "--data", str(eval_file), "--rules", str(bare),
+                      "--out", str(tmp_path / "r"), "--limit", "1", *FAST)
+    assert missing.exit_code == 1 and "'TT101' matches no rule" in missing.stderr
+    found = run_cli("eval", "--model", str(tiny_model_dir), "--data", str(eval_file), "--rules", str(bare),
+                    "--rules-dir", str(tmp_path / "evaltest_plugins"), "--out", str(tmp_path / "r"), "--limit", "1",
+                    *FAST)
+    assert found.exit_code == 0, found
+    assert read_json(tmp_path / "r" / "eval_report.json")["rules"] == [{"code": "TT101", "name": "no-proshu"}]
 
 
 def test_base_model_alone(run_cli, tiny_model_dir: Path, eval_file: Path, test_rules: Path, tmp_path: Path) -> None:

@@ -223,3 +223,13 @@ def test_adapter_recorded_for_another_folder_but_fitting_is_used_with_a_warning(
                      *FAST)
     assert result.exit_code == 0, result
     assert f"records its base as {tiny_model_dir}" in result.stderr and "its shapes fit" in result.stderr
+
+
+def test_quantized_loading_needs_a_gpu(run_cli, tiny_model_dir: Path, facts_file: Path) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA; the CPU refusal cannot be observed")
+    result = run_cli("generate", "--model", str(tiny_model_dir), "--facts", str(facts_file), "--load-in", "4bit")
+    assert result.exit_code == 1
+    assert "--load-in 4bit needs a CUDA GPU" in _one_error_line(result)

@@ -21,24 +21,31 @@ class BelowThreshold(LegalFtError):
 @click.option("--data", required=True, type=click.Path(path_type=Path),
               help="Held-out records (JSONL), e.g. the eval split `legalft clean` writes.")
 @click.option("--rules", default="strict", show_default=True, help="Rule set name or .toml path to score with.")
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path), metavar="DIR",
+              help="Extra folder of rule plugins (*.py), as for `legalft clean`; repeatable.")
 @click.option("--limit", type=click.IntRange(min=1), help="Evaluate only the first N valid records.")
 @click.option("--batch-size", default=4, show_default=True, type=click.IntRange(min=1))
-@click.option("--max-new-tokens", default=512, show_default=True, type=click.IntRange(min=1))
+@click.option("--max-new-tokens", default=1024, show_default=True, type=click.IntRange(min=1),
+              help="Length limit of each generated document (a document cut here fails LF403 truncated).")
 @click.option("--out", "out_dir", default=Path("eval"), show_default=True, type=click.Path(path_type=Path),
               help="Folder for eval_report.json / .md, the chart and generations.jsonl.")
 @click.option("--fail-under", type=click.FloatRange(0.0, 1.0),
               help="Exit with code 1 when the adapter's pass rate (0..1) is below this.")
+@click.option("--load-in", "load_in", type=click.Choice(["4bit", "8bit"]), default=None,
+              help="Load the base model quantized (bitsandbytes, CUDA only) to fit an 8-10 GB card.")
 @click.option("--allow-pickle", is_flag=True, help="Allow pickled .bin weights (they can run code when loaded).")
 def eval_cmd(
     model_dir: Path,
     adapter_dir: Path | None,
     data: Path,
     rules: str,
+    rules_dirs: tuple[Path, ...],
     limit: int | None,
     batch_size: int,
     max_new_tokens: int,
     out_dir: Path,
     fail_under: float | None,
+    load_in: str | None,
     allow_pickle: bool,
 ) -> None:
     """Generate a document for each held-out input — with the base model and with the adapter — and score each
@@ -55,7 +62,8 @@ def eval_cmd(
 
     options = EvalOptions(
         model_dir=model_dir, data=data, adapter_dir=adapter_dir, rules=rules, limit=limit, batch_size=batch_size,
-        max_new_tokens=max_new_tokens, out_dir=out_dir, allow_pickle=allow_pickle,
+        max_new_tokens=max_new_tokens, out_dir=out_dir, allow_pickle=allow_pickle, rules_dirs=rules_dirs,
+        quantization=load_in,
     )
     result = run_eval(options)
     _print_summary(result.report, console())

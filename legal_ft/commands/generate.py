@@ -61,6 +61,8 @@ def _stream_to_stdout(text: str) -> None:
 @click.option("--top-p", default=1.0, show_default=True, type=click.FloatRange(0.0, 1.0, min_open=True),
               help="Nucleus sampling cut-off (only with --temperature > 0).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed (only matters when sampling).")
+@click.option("--load-in", "load_in", type=click.Choice(["4bit", "8bit"]), default=None,
+              help="Load the base model quantized (bitsandbytes, CUDA only) to fit an 8-10 GB card.")
 @click.option("--allow-pickle", is_flag=True, help="Allow pickled .bin weights (they can run code when loaded).")
 def generate(
     model_dir: Path,
@@ -73,6 +75,7 @@ def generate(
     temperature: float,
     top_p: float,
     seed: int,
+    load_in: str | None,
     allow_pickle: bool,
 ) -> None:
     """Write a procedural document from case facts, locally, and stream it to the terminal.
@@ -102,7 +105,7 @@ def generate(
     text_instruction = instruction.strip() if instruction and instruction.strip() else default_instruction(kind)
 
     say(f"loading {model_dir}" + (f" with the adapter {adapter_dir}" if adapter_dir else " (no adapter)"))
-    loaded = load_for_inference(model_dir, adapter_dir, allow_pickle=allow_pickle)
+    loaded = load_for_inference(model_dir, adapter_dir, allow_pickle=allow_pickle, quantization=load_in)
     say(f"writing: {text_instruction} ({'greedy' if settings.greedy else f'sampling, T={temperature}'})", level=1)
     stream = out_file is None or not is_quiet()
     document = generate_document(

@@ -136,6 +136,15 @@ def render_markdown(report: dict[str, Any]) -> str:
             lines.append(f"- {SYSTEM_LABELS[system]}: {listed}")
         else:
             lines.append(f"- {SYSTEM_LABELS[system]}: none")
+    examples = report.get("examples") or []
+    if examples:
+        lines += ["", "## Examples", ""]
+    for example in examples:
+        lines += [f"### {example['index']:04d} — {example['source']}", "", "Facts:", "", _quote(example["input"], 600), ""]
+        for system in systems:
+            failed = example[system]["failed"]
+            verdict = "passes every rule" if not failed else "fails " + ", ".join(failed)
+            lines += [f"**{SYSTEM_LABELS[system]}** — {verdict}:", "", _fence(example[system]["output"], 1500), ""]
     if report.get("bad_lines"):
         lines += ["", "## Skipped lines", ""]
         lines += [f"- {label}" for label in report["bad_lines"][:50]]
@@ -151,6 +160,20 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + " …"
+
+
+def _quote(text: str, limit: int) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in _clip(text.strip(), limit).splitlines()) or "> (empty)"
+
+
+def _fence(text: str, limit: int) -> str:
+    body = _clip(text.strip(), limit) or "(empty)"
+    fence = "````" if "```" in body else "```"
+    return f"{fence}text\n{body}\n{fence}"
 
 
 def _json_safe(value: Any) -> Any:

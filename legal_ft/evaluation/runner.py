@@ -31,14 +31,16 @@ class EvalOptions:
     data: Path
     adapter_dir: Path | None = None
     rules: str = "strict"
+    rules_dirs: tuple[Path, ...] = ()
     limit: int | None = None
     batch_size: int = 4
-    max_new_tokens: int = 512
+    max_new_tokens: int = 1024
     out_dir: Path = Path("eval")
     allow_pickle: bool = False
     ngram: int = 4
     max_length: int = 2048
     write_documents: bool = True
+    quantization: str | None = None
 
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 1:
@@ -104,6 +106,13 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[str, int], None]]
         yield lambda label, n: bar.update(task, advance=n, description=label)
 
 
+def _tokenizer_dir(model_dir: Path) -> str | None:
+    """The model folder when it has tokenizer files (a wrong --model is reported by the model loader instead)."""
+    if any((model_dir / name).is_file() for name in ("tokenizer.json", "tokenizer_config.json")):
+        return str(model_dir)
+    return None
+
+
 def _system_block(
     documents: list[GeneratedDocument] | None, scores: list[DocumentScore], scorer: Scorer, loss: Any, ngram: int,
     texts: list[str],
@@ -133,9 +142,12 @@ def run_eval(options: EvalOptions) -> EvalResult:
     outputs = [out_dir / n for n in ("eval_report.json", "eval_report.md", "generations.jsonl")]
     ensure_not_input(outputs, [options.data])
     records, bad_lines = read_eval_records(options.data, options.limit)
-    scorer = Scorer(load_engine(options.rules))  # before the model: a bad rule set fails in a moment
+    # Built before the model, so a bad rule set fails in a moment. The model's tokenizer switches on the token
+    # length rule (LF404), as `legalft clean --tokenizer` does.
+    scorer = Scorer(load_engine(options.rules, options.rules_dirs, tokenizer_dir=_tokenizer_dir(options.model_dir)))
     say(f"evaluating on {len(records)} held-out inputs from {options.data}")
-    loaded = load_for_inference(options.model_dir, options.adapter_dir, allow_pickle=options.allow_pickle)
+    loaded = load_for_inference(options.model_dir, options.adapter_dir, allow_pickle=options.allow_pickle,
+                                quantization=options.quantization)
     settings = GenerationSettings(max_new_tokens=options.max_new_tokens)
     prompts = [render_prompt(loaded.tokenizer, r.instruction, r.input) for r in records]
 
@@ -177,6 +189,7 @@ def run_eval(options: EvalOptions) -> EvalResult:
         "skipped_lines": len(bad_lines),
         "bad_lines": bad_lines,
         "rule_set": options.rules,
+        "rules_dirs": [str(d) for d in options.rules_dirs],
         "rules": [{"code": c, "name": n} for c, n in scorer.rule_codes],
         "parts_in_order_rules": {"codes": ["LF101", "LF102", "LF108"], "all_enabled": scorer.parts_rules_enabled},
         "generation": {
@@ -195,12 +208,32 @@ def run_eval(options: EvalOptions) -> EvalResult:
     report["systems"]["reference"] = _system_block(
         None, scores["reference"], scorer, None, options.ngram, [r.output for r in records]
     )
+    report["examples"] = _examples(records, systems, generated, scores)
     _write_generations(out_dir, records, systems, generated, scores, options.write_documents)
     report["seconds"] = {k: round(v, 2) for k, v in timings.items()}
     report["seconds"]["total"] = round(time.perf_counter() - started, 2)
     paths = write_report(report, out_dir)
     paths["generations"] = out_dir / "generations.jsonl"
     return EvalResult(report=report, paths=paths)
+
+
+def _examples(
+    records: list[Record],
+    systems: list[str],
+    generated: dict[str, list[GeneratedDocument]],
+    scores: dict[str, list[DocumentScore]],
+    count: int = 2,
+) -> list[dict[str, Any]]:
+    """The first few inputs with each model's document and its failed rules, for the readable report."""
+    out = []
+    for i, record in enumerate(records[:count]):
+        item: dict[str, Any] = {"index": i, "source": record.where(), "input": record.input}
+        for system in systems:
+            item[system] = {"output": generated[system][i].text,
+                            "failed": sorted({f.code for f in scores[system][i].findings})}
+        item["reference"] = {"output": record.output, "failed": sorted({f.code for f in scores["reference"][i].findings})}
+        out.append(item)
+    return out
 
 
 def _write_generations(

@@ -83,16 +83,25 @@ def load_for_inference(
     allow_pickle: bool = False,
     device: str | None = None,
     dtype: Any = None,
+    quantization: str | None = None,
 ) -> LoadedModel:
-    """Load the base model from ``model_dir`` and put the adapter from ``adapter_dir`` on it (if given)."""
+    """Load the base model from ``model_dir`` and put the adapter from ``adapter_dir`` on it (if given).
+
+    ``quantization`` ("4bit" / "8bit", CUDA only) loads the base through bitsandbytes, as `legalft fit` does on
+    small cards: QVikhr-3-4B in bf16 needs about 8 GiB, more than an RTX 3070 has beside the activations.
+    """
     from legal_ft.modeling.loading import load_model_and_tokenizer
 
     quiet_libraries()
     info = inspect_adapter(adapter_dir, allow_pickle=allow_pickle) if adapter_dir is not None else None
     model_path = check_model_dir(model_dir, allow_pickle=allow_pickle)
     device = pick_device(device)
+    if quantization is not None and not device.startswith("cuda"):
+        from legal_ft.errors import ConfigError
+
+        raise ConfigError(f"--load-in {quantization} needs a CUDA GPU (bitsandbytes)", "leave --load-in out on a CPU")
     model, tokenizer = load_model_and_tokenizer(
-        model_path, dtype=dtype or inference_dtype(device), allow_pickle=allow_pickle
+        model_path, dtype=dtype or inference_dtype(device), allow_pickle=allow_pickle, quantization=quantization
     )
     if info is not None:
         note = check_adapter_fits(model, info, model_path)
@@ -101,6 +110,7 @@ def load_for_inference(
         from peft import PeftModel
 
         model = PeftModel.from_pretrained(model, str(info.path), is_trainable=False)
-    model.to(device)
+    if quantization is None:  # a k-bit model is placed by its device_map and cannot be moved
+        model.to(device)
     model.eval()
     return LoadedModel(model=model, tokenizer=tokenizer, model_dir=model_path, adapter=info)
