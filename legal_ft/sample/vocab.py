@@ -124,19 +124,19 @@ def _check_digit(digits: str, weights: tuple[int, ...]) -> str:
 
 
 def org_inn(rng: random.Random, region: str = "77") -> str:
-    body = region + "".join(str(rng.randint(0, 9)) for _ in range(7))
+    body = f"{region}{rng.randrange(10**7):07d}"
     return body + _check_digit(body, (2, 4, 10, 3, 5, 9, 4, 6, 8))
 
 
 def person_inn(rng: random.Random, region: str = "77") -> str:
-    body = region + "".join(str(rng.randint(0, 9)) for _ in range(8))
+    body = f"{region}{rng.randrange(10**8):08d}"
     c1 = _check_digit(body, (7, 2, 4, 10, 3, 5, 9, 4, 6, 8))
     c2 = _check_digit(body + c1, (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8))
     return body + c1 + c2
 
 
 def ogrn(rng: random.Random, region: str = "77") -> str:
-    body = "1" + f"{rng.randint(2, 23):02d}" + region + "".join(str(rng.randint(0, 9)) for _ in range(7))
+    body = f"1{rng.randint(2, 23):02d}{region}{rng.randrange(10**7):07d}"
     return body + str(int(body) % 11 % 10)
 
 
