@@ -214,6 +214,8 @@ class Breaks(Normaliser):
     def apply(self, record):
         if "сломай" in record.output:
             raise ValueError("cannot normalise")
+        if "верни" in record.output:
+            return {"output": "a dict"}
         return None
 
 
@@ -223,16 +225,20 @@ def legalft_normalisers():
 '''
 
 
-def test_raising_normaliser_rejects_only_that_record_and_dedup_off_still_splits(tmp_path):
+def test_broken_plugins_reject_only_that_record_and_dedup_off_still_splits(tmp_path):
     make_plugin_dir(tmp_path)
     make_plugin_dir(tmp_path, RAISING_NORMALISER, name="breaks.py")
+    make_plugin_dir(tmp_path, RAISING_PLUGIN, name="raising.py")
     rule_set = make_rule_set(tmp_path, 'select = ["default"]\n[dedup]\nexact = false\nnear = false')
-    rows = [record(document_text(i) + (" сломай" if i == 3 else ""), i) for i in range(60)]
+    rows = [record(document_text(i) + (" сломай" if i == 3 else " верни" if i == 4 else " мусор" if i == 5 else ""), i)
+            for i in range(60)]
     rows.append(rows[0])  # not removed: dedup is off
     src = write_jsonl(tmp_path / "n.jsonl", rows)
     s = run_clean(_opts(tmp_path, src, rule_set, eval_fraction=0.3, progress=True)).summary
-    assert (s.kept, s.rejected, s.exact_duplicates) == (60, 1, 0)
-    assert 0 < s.eval < 60
-    (rejected,) = read_jsonl(tmp_path / "out" / "rejected.jsonl")
-    assert rejected["findings"] == [{"code": "LF000", "rule": "breaks", "reason": "internal-error",
-                                     "message": "normaliser LF000 breaks raised ValueError: cannot normalise"}]
+    assert (s.kept, s.rejected, s.exact_duplicates, s.internal_errors) == (58, 3, 0, 3)
+    assert 0 < s.eval < 58
+    raised, returned_dict, returned_str = [r["findings"] for r in read_jsonl(tmp_path / "out" / "rejected.jsonl")]
+    assert raised == [{"code": "LF000", "rule": "breaks", "reason": "internal-error",
+                       "message": "normaliser LF000 breaks raised ValueError: cannot normalise"}]
+    assert "apply() returned dict, not a Record or None" in returned_dict[0]["message"]
+    assert returned_str[0]["code"] == "TS301" and "returned str, not a Finding" in returned_str[0]["message"]

@@ -91,6 +91,8 @@ class Engine:
                 t0 = perf_counter()
                 try:
                     result = norm.apply(current)
+                    if result is not None and not isinstance(result, Record):
+                        raise TypeError(f"apply() returned {type(result).__name__}, not a Record or None")
                 except Exception as exc:  # noqa: BLE001 - a broken normaliser rejects the record, not the run
                     return current, changed, [_internal_error(ENGINE_CODE, norm.name, "normaliser", exc)]
                 finally:
@@ -120,6 +122,10 @@ class Engine:
             try:
                 found = rule.check(doc)
                 if found:
+                    found = list(found)
+                    for f in found:
+                        if not isinstance(f, Finding):
+                            raise TypeError(f"check() returned {type(f).__name__}, not a Finding")
                     findings.extend(found)
             except Exception as exc:  # noqa: BLE001 - reported as a finding naming the rule
                 findings.append(_internal_error(rule.code, rule.name, "rule", exc))
