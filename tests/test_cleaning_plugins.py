@@ -77,6 +77,7 @@ def test_same_file_name_in_two_folders(tmp_path):
         (_rule().replace("return [R]", "return 5"), "returned int"),
         (_rule().replace("def legalft_rules", "def legalft_rulez"), "unknown hook 'legalft_rulez'"),
         (_rule().replace("return [R]", "raise KeyError('x')"), "legalft_rules() raised KeyError"),
+        (_rule().replace("def check(self, doc):\n        return []", ""), "does not implement check()"),
     ],
 )
 def test_contract_violations_are_one_line_naming_the_file(tmp_path, source, expected):

@@ -224,6 +224,9 @@ def _validate_common(cls: Any, base: type, kind: str, label: str) -> None:
 
 def _validate_rule(cls: Any, label: str, reg: PluginRegistry) -> None:
     _validate_common(cls, Rule, "rule", label)
+    if cls.check is Rule.check:
+        raise PluginError(f"plugin {label}: rule {cls.__name__} does not implement check()",
+                          "define check(self, doc) -> list[Finding]")
     code = cls.code
     if not isinstance(code, str) or not RULE_CODE_RE.match(code):
         raise PluginError(
@@ -243,6 +246,9 @@ def _validate_rule(cls: Any, label: str, reg: PluginRegistry) -> None:
 
 def _validate_normaliser(cls: Any, label: str, reg: PluginRegistry) -> None:
     _validate_common(cls, Normaliser, "normaliser", label)
+    if cls.apply is Normaliser.apply:
+        raise PluginError(f"plugin {label}: normaliser {cls.__name__} does not implement apply()",
+                          "define apply(self, record) -> Record | None")
     if not isinstance(cls.order, int):
         raise PluginError(f"plugin {label}: normaliser {cls.name} has order {cls.order!r}", "order is an integer")
     if cls.name in reg.normalisers:
