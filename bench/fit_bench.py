@@ -134,12 +134,17 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--max-length", type=int, default=512)
     parser.add_argument("--checkpointing", action=argparse.BooleanOptionalAction, default=False)
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads for both runs")
     parser.add_argument("--only", choices=["legalft", "trainer"], help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
     if args.only:
+        import torch
+
+        if not torch.cuda.is_available():
+            torch.set_num_threads(args.threads)  # same threads for both (legalft uses 1 for tiny models on CPU)
         result = run_legalft(args) if args.only == "legalft" else run_trainer(args)
         print("RESULT " + json.dumps(result))
         return
@@ -156,7 +161,7 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--only", name, "--workdir", str(workdir), "--model", args.model,
                "--data", args.data, "--gpu-profile", args.gpu_profile, "--batch", str(args.batch), "--accum",
                str(args.accum), "--steps", str(args.steps), "--max-length", str(args.max_length),
-               "--checkpointing" if args.checkpointing else "--no-checkpointing"]
+               "--threads", str(args.threads), "--checkpointing" if args.checkpointing else "--no-checkpointing"]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
         if proc.returncode != 0 or line is None:

@@ -95,6 +95,17 @@ def _is_oom(exc: BaseException) -> bool:
 
 
 def run_fit(options: FitOptions) -> FitResult:
+    """Train and write the adapter; see `FitOptions`. Raises `LegalFtError` subclasses for the user's mistakes."""
+    import torch
+
+    threads = torch.get_num_threads()
+    try:
+        return _run_fit(options)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run_fit(options: FitOptions) -> FitResult:
     import lightning as L
     import torch
 
@@ -140,6 +151,9 @@ def run_fit(options: FitOptions) -> FitResult:
     if device == "cpu" and (a.fp16 or a.bf16):
         say("note: on the CPU training runs in full precision (fp32); fp16/bf16 mixed precision is for GPUs")
     precision, base_dtype = _precision(device, a)
+    if device == "cpu" and shape.hidden < 512:
+        # Matrices this small finish before extra threads start; on a shared CPU the thread hand-off costs ~10x.
+        torch.set_num_threads(1)
     world = _world_size(options.devices, options.num_nodes)
 
     resume_ckpt: Path | None = None
