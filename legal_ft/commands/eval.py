@@ -18,8 +18,8 @@ class BelowThreshold(LegalFtError):
 @click.option("--model", "model_dir", required=True, type=click.Path(path_type=Path), help="Base model folder.")
 @click.option("--adapter", "adapter_dir", type=click.Path(path_type=Path),
               help="LoRA adapter folder (omit to evaluate the base model alone).")
-@click.option("--data", required=True, type=click.Path(path_type=Path),
-              help="Held-out records (JSONL), e.g. the eval split `legalft clean` writes.")
+@click.option("--data", type=click.Path(path_type=Path), default=Path("datasets/clean_eval_dataset.jsonl"),
+              show_default=True, help="Held-out records (JSONL): the eval split `legalft clean` writes.")
 @click.option("--rules", default="strict", show_default=True, help="Rule set name or .toml path to score with.")
 @click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(path_type=Path), metavar="DIR",
               help="Extra folder of rule plugins (*.py), as for `legalft clean`; repeatable.")
@@ -55,7 +55,7 @@ def eval_cmd(
     \b
     Example:
       legalft eval --model models/QVikhr-3-4B --adapter models/legal_model_lora \\
-          --data datasets/eval_dataset.jsonl --rules strict --fail-under 0.8
+          --data datasets/clean_eval_dataset.jsonl --rules strict --fail-under 0.8
     """
     from legal_ft.console import console
     from legal_ft.evaluation import EvalOptions, run_eval
