@@ -68,6 +68,6 @@ def print_stats(stats: MeasureStats, engine: Any) -> None:
 def _fmt(value: float) -> str:
     if value != value:  # nan
         return "-"
-    if float(value).is_integer():
-        return str(int(value))
+    if float(value).is_integer() or abs(value) >= 100:
+        return f"{value:.0f}"
     return f"{value:.3g}"
