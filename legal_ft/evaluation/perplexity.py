@@ -71,7 +71,7 @@ def answer_loss(
             labels[row, : len(labs)] = torch.tensor(labs)
             attention[row, : len(ids)] = 1
         device = loaded.device
-        with torch.inference_mode():
+        with torch.inference_mode(), loaded.compute():
             logits = loaded.model(input_ids=input_ids.to(device), attention_mask=attention.to(device)).logits
         shift_logits = logits[:, :-1, :].float()
         shift_labels = labels[:, 1:].to(device)

@@ -142,7 +142,7 @@ def generate_document(
     encoded = loaded.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(loaded.device)
     _seed(settings.seed)
     streamer = _make_streamer(loaded.tokenizer, on_text) if on_text is not None else None
-    with torch.inference_mode():
+    with torch.inference_mode(), loaded.compute():
         output = loaded.model.generate(**encoded, **_common_kwargs(loaded, settings), streamer=streamer)
     new_ids = output[0, encoded["input_ids"].shape[1] :].tolist()
     return _document(loaded.tokenizer, new_ids, encoded["input_ids"].shape[1])
@@ -191,7 +191,7 @@ def generate_batch(
             encoded = tok([prompts[i] for i in batch], return_tensors="pt", padding=True, add_special_tokens=False)
             encoded = encoded.to(loaded.device)
             _seed(settings.seed)
-            with torch.inference_mode():
+            with torch.inference_mode(), loaded.compute():
                 output = loaded.model.generate(**encoded, **_common_kwargs(loaded, settings))
             width = encoded["input_ids"].shape[1]
             for row, index in enumerate(batch):
