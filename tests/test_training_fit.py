@@ -43,7 +43,7 @@ def test_cli_fit_rtx3070_writes_the_seed_layout(run_cli, tiny_model_dir, data_fi
     assert "enable_thinking" in (out / "tokenizer_config.json").read_text(encoding="utf-8")
     saved = json.loads((out / "training_config.json").read_text(encoding="utf-8"))
     assert saved["training_args"]["gradient_accumulation_steps"] == 8  # rtx3070: 1 x 8
-    assert saved["data_config"]["max_length"] == 128 and saved["profile"]["name"] == "rtx3070"
+    assert saved["data_config"]["max_length"] == 160 and saved["profile"]["name"] == "rtx3070"
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["global_step"] == 2 and len(metrics["history"]["eval_loss"]) == 2
     assert metrics["adapter_kept"].startswith("best by eval loss")
