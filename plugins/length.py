@@ -82,7 +82,9 @@ _OPEN_END_RE = regex.compile(
     regex.IGNORECASE,
 )
 _LIST_ITEM_RE = regex.compile(r"^\s*(?:\d{1,2}[.)]|[-–—•])\s+\S")
-_CONTACT_END_RE = regex.compile(r"(?:https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d ()-]{6,}\d)$")
+_CONTACT_END_RE = regex.compile(
+    r"(?:(?<!\S)(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\d+])\+?\d[\d ()-]{6,}\d)$")
+_TAIL_CHARS = 300  # the end of a (possibly very long) last line is what decides
 
 
 class Truncated(Rule):
@@ -112,6 +114,7 @@ class Truncated(Rule):
             return []
         last = text.rsplit("\n", 1)[-1].strip()
         where = f"output:{len(text) - len(last)}-{len(text)}"
+        last = last[-_TAIL_CHARS:]
         tail = f"«…{last[-50:]}»"
         if not _SIGN_RE.search(last):
             if _OPEN_END_RE.search(last):

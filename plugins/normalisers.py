@@ -113,7 +113,7 @@ class FixMojibake(Normaliser):
 
 _ZERO_WIDTH_RE = regex.compile("[\ufeff\u200b\u200c\u200d\u2060]")
 _SPACE_RE = regex.compile("[\u00a0\u2007\u202f\u2009\u200a\u2002\u2003]")
-_TRAILING_RE = regex.compile(r"[ \t]+$", regex.MULTILINE)
+_TRAILING_RE = regex.compile(r"(?<![ \t])[ \t]+$", regex.MULTILINE)
 _BLANK_RUN_RE = regex.compile(r"\n{4,}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_normalisers import _realistic, _text
@@ -25,3 +26,20 @@ def test_rules_never_raise(text, instruction):
             assert isinstance(finding, Finding) and finding.code == rule.code
         for value in rule.measure(doc).values():
             assert isinstance(value, (int, float))
+
+
+_RUN_CHARS = list("_*#|[]<>{}()«»\"'.,:;-–—\t \n0123456789аАXХ@/+=~`№§") + ["Р’", "–†", "ст. ", "п. 1 ", "прошу ",
+                                                                         "ИСТЕЦ:\n", "\r\n", "| a ", "**a", "[ФИО] "]
+
+
+@pytest.mark.parametrize("unit", _RUN_CHARS + [u + " " for u in "_*#|[<{(«\"-–Х@"])
+def test_long_runs_are_rejected_in_linear_time(unit):
+    """Long runs of one character (or a short unit) are garbage; every regex must scan them linearly — a
+    quadratic pattern turns this test (20 000 characters each) from milliseconds into minutes."""
+    text = unit * (20000 // len(unit))
+    record = Record("Составь исковое заявление", text[:2000], text)
+    for cls in NORMALISERS:
+        record = cls().apply(record) or record
+    doc = Document(record)
+    findings = [f for rule in RULES for f in rule.check(doc)]
+    assert findings

@@ -96,14 +96,16 @@ MARKDOWN_KINDS: tuple[tuple[str, regex.Pattern[str]], ...] = (
 
 # ------------------------------------------------------------------------------------------------ placeholders
 PLACEHOLDER_KINDS: tuple[tuple[str, regex.Pattern[str]], ...] = (
-    ("bracketed", regex.compile(r"\[(?=[^\]\n]*\p{Cyrillic})[^\[\]\n]{2,80}\](?!\()")),
-    ("angle", regex.compile(r"<(?=[^>\n]*\p{Cyrillic})[^<>\n]{2,60}>")),
+    ("bracketed", regex.compile(r"\[(?=[^\[\]\n]{0,80}?\p{Cyrillic})[^\[\]\n]{2,80}\](?!\()")),
+    ("angle", regex.compile(r"<(?=[^<>\n]{0,60}?\p{Cyrillic})[^<>\n]{2,60}>")),
     ("braces", regex.compile(r"\{\{?[^{}\n]{1,60}\}\}?")),
     ("masked", regex.compile(r"(?<!\w)(?:[XХxх]{3,}|[XХ]{2,}(?:[.\-/][XХ0]{2,})+|№\s*[XХ]{2,})(?!\w)")),
-    ("blank-date", regex.compile(r"«\s*_{1,}\s*»\s*_{2,}\s*(?:20|19)?_*|\b(?:20|19)_{1,2}\b|\d{1,2}\s+_{3,}\s+20\d\d")),
-    ("blank-amount", regex.compile(r"_{2,}\s*(?:руб|рубл|₽|коп|%)")),
+    ("blank-date", regex.compile(r"«[ \t]*(?<!_)_+[ \t]*»[ \t]*(?<!_)_{2,}[ \t]*(?:20|19)?_*|\b(?:20|19)_{1,2}\b"
+                                 r"|\d{1,2}[ \t]+(?<!_)_{3,}[ \t]+20\d\d")),
+    ("blank-amount", regex.compile(r"(?<!_)_{2,}[ \t]*(?:руб|рубл|₽|коп|%)")),
     ("blank-field", regex.compile(
-        r"(?:ИНН|ОГРН|КПП|БИК|паспорт\w*|тел\.?|телефон|адрес|дело\s+№|№\s*дела|сумм\w+|дата)\s*[:№]?\s*_{3,}(?!\s*/)",
+        r"(?<!\w)(?:ИНН|ОГРН|КПП|БИК|паспорт\w*|тел\.?|телефон|адрес|дело\s+№|№\s*дела|сумм\w+|дата)[ \t]*[:№]?[ \t]*"
+        r"_{3,}+(?![ \t]*/)",
         regex.IGNORECASE)),
     ("instruction", regex.compile(
         r"\((?:указать|укажите|вставить|вставьте|заполнить|заполните|ФИО|Ф\.И\.О\.|дата|адрес|сумма|наименование)"
