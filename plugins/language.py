@@ -15,7 +15,7 @@ from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
 
 FAMILY = "language"
 _IGNORED_RE = regex.compile(
-    r"(?<!\S)(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|(?<![A-Z0-9-])(?=[A-Z0-9-]{0,40}\d)[A-Z0-9-]{5,}(?![A-Z0-9-])",
 )
 _NOT_LATIN_RE = regex.compile(r"[^\p{Latin}]+")
