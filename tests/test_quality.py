@@ -6,7 +6,8 @@ records from the sample generator (`legal_ft.sample.generate_records`), labelled
 Each record goes through the engine (normalisers, then every rule of the strict set). Duplicates are the dedup
 step's job and are left out here.
 
-Measured when the floors were set (seed 11, 240 sample records + 121 hand-written): see the module constants.
+Measured when the floors were set (seed 11: 226 labelled sample records after leaving out 14 duplicates, plus
+197 hand-written records): precision 1.000, recall 1.000, keeps 1.000 (104 rejects, 319 keeps expected).
 """
 
 from __future__ import annotations
