@@ -47,7 +47,7 @@ def _devices(value: str) -> int | str:
 @click.option("--stop-on-overfit", is_flag=True, help="Stop when eval loss keeps rising while train loss falls.")
 @click.option("--resume", is_flag=True, help="Continue the interrupted run in --out from its last checkpoint.")
 @click.option("--devices", default="1", show_default=True, help="GPUs (or CPU processes) per node.")
-@click.option("--strategy", type=click.Choice(["auto", "ddp", "ddp_spawn", "fsdp", "deepspeed"]), default="auto",
+@click.option("--strategy", type=click.Choice(["auto", "ddp", "fsdp", "deepspeed"]), default="auto",
               show_default=True, help="Lightning distribution strategy for more than one device.")
 @click.option("--num-nodes", type=click.IntRange(1), default=1, show_default=True, help="Machines.")
 @click.option("--trust-remote-code", is_flag=True, help="Allow Python code shipped inside the model folder to run.")

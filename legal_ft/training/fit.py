@@ -19,7 +19,7 @@ from legal_ft.errors import ConfigError, InputError, LegalFtError
 from legal_ft.training.config import TrainingConfig, describe, resolve_config
 
 CHECKPOINT_NAME = "last.ckpt"
-STRATEGIES = ("auto", "ddp", "ddp_spawn", "fsdp", "deepspeed")
+STRATEGIES = ("auto", "ddp", "fsdp", "deepspeed")
 
 
 class TrainingStopped(LegalFtError):
@@ -151,6 +151,13 @@ def _run_fit(options: FitOptions) -> FitResult:
     if device == "cpu" and (a.fp16 or a.bf16):
         say("note: on the CPU training runs in full precision (fp32); fp16/bf16 mixed precision is for GPUs")
     precision, base_dtype = _precision(device, a)
+    if options.strategy in ("fsdp", "deepspeed") and device != "cuda":
+        raise ConfigError(f"--strategy {options.strategy} needs CUDA GPUs", "use --strategy ddp for CPU processes")
+    if options.strategy == "deepspeed":
+        import importlib.util
+
+        if importlib.util.find_spec("deepspeed") is None:
+            raise ConfigError("--strategy deepspeed needs the deepspeed package", "pip install deepspeed")
     if device == "cpu" and shape.hidden < 512:
         # Matrices this small finish before extra threads start; on a shared CPU the thread hand-off costs ~10x.
         torch.set_num_threads(1)
@@ -162,6 +169,10 @@ def _run_fit(options: FitOptions) -> FitResult:
         if not resume_ckpt.is_file():
             raise InputError(f"nothing to resume: {resume_ckpt} does not exist",
                              "start without --resume (or point --out at the interrupted run's folder)")
+
+    existing = out_dir / "checkpoints" / CHECKPOINT_NAME
+    if not options.resume and existing.is_file():
+        say(f"note: {existing} from an earlier run will be replaced; add --resume to continue that run instead")
 
     # -- print the resolved configuration ---------------------------------------------------------------------
     say(f"profile: {profile.name} — {profile.description}")
@@ -245,7 +256,8 @@ def _run_fit(options: FitOptions) -> FitResult:
         strategy = DDPStrategy(process_group_backend="gloo")
     trainer = L.Trainer(
         accelerator="gpu" if device == "cuda" else "cpu", devices=options.devices, num_nodes=options.num_nodes,
-        strategy=strategy, precision=precision, max_steps=total_steps, max_epochs=-1, logger=loggers,
+        strategy=strategy, precision=precision, max_steps=total_steps,
+        max_epochs=math.ceil(total_steps / max(steps_per_epoch, 1)), logger=loggers,
         callbacks=callbacks, enable_checkpointing=False, log_every_n_steps=1,
         num_sanity_val_steps=0, use_distributed_sampler=False, enable_progress_bar=not is_quiet(),
         enable_model_summary=False, default_root_dir=str(out_dir), **eval_kwargs,
@@ -340,6 +352,7 @@ def _quiet_libraries() -> None:
         return
     for name in ("lightning.pytorch", "lightning.fabric", "lightning", "transformers.modeling_utils"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("bitsandbytes").setLevel(logging.ERROR)  # CPU-kernel notices at import; k-bit is CUDA-only here
     for pattern in (r".*module\(s\) in eval mode.*", r".*LeafSpec.*", r".*weights_only.*",
                     r".*gradient_checkpointing_enable.*deprecated.*", r".*is_gradient_checkpointing.*deprecated.*",
                     r".*does not have many workers.*", r".*litlogger.*"):
