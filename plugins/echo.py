@@ -51,7 +51,9 @@ class Echo(Rule):
     def check(self, doc: Document) -> list[Finding]:
         c = self.measure(doc)["containment"]
         if c > self.t.max_containment:
-            return [self.finding("echo", f"{c:.0%} of the output repeats the input/instruction", "output")]
+            start = " ".join(doc.output.split())[:60]
+            return [self.finding("echo", f"{c:.0%} of the output repeats the input/instruction: «{start}…»",
+                                 "output")]
         return []
 
 

@@ -21,6 +21,7 @@ _IGNORED_RE = regex.compile(
 _NOT_LATIN_RE = regex.compile(r"[^\p{Latin}]+")
 _NOT_CYRILLIC_RE = regex.compile(r"[^\p{Cyrillic}]+")
 _ANY_LATIN_RE = regex.compile(r"\p{Latin}")
+_LATIN_PHRASE_RE = regex.compile(r"\p{Latin}+(?:[ ,.'-]+\p{Latin}+){2,}")
 _UKRAINIAN_LETTER_RE = regex.compile(r"[іїєґІЇЄҐ]")
 _UKRAINIAN_WORD_RE = regex.compile(
     r"\b(?:що|це|який|яка|які|якщо|від|або|є|також|відповідно|позивач\w*|відповідач\w*|позовн\w+|стягнути|"
@@ -67,10 +68,14 @@ class NotRussian(Rule):
             return []
         m = self.measure(doc)
         if m["latin_share"] > self.t.max_latin_share:
-            return [self.finding("english", f"{m['latin_share']:.0%} of the letters are Latin", "output")]
+            sample = _LATIN_PHRASE_RE.search(doc.output)
+            quoted = f", e.g. «{sample.group(0)[:60]}»" if sample else ""
+            return [self.finding("english", f"{m['latin_share']:.0%} of the letters are Latin{quoted}", "output")]
         if m["ukrainian_letters"] > self.t.max_ukrainian_letters and m["ukrainian_words"] > self.t.max_ukrainian_words:
-            return [self.finding("ukrainian", f"Ukrainian: {m['ukrainian_words']:.0f} Ukrainian words and letters "
-                                 f"і/ї/є/ґ ({m['ukrainian_letters']:.1%} of Cyrillic letters)", "output")]
+            words = sorted({w.lower() for w in _UKRAINIAN_WORD_RE.findall(doc.output)})[:4]
+            return [self.finding("ukrainian", f"Ukrainian: {m['ukrainian_words']:.0f} Ukrainian words ("
+                                 f"{', '.join(f'«{w}»' for w in words)}) and letters і/ї/є/ґ "
+                                 f"({m['ukrainian_letters']:.1%} of Cyrillic letters)", "output")]
         return []
 
 

@@ -59,3 +59,11 @@ def test_content_markers():
     assert detect_doc_type("Истец: Иванов\nОтветчик: Петров\nПРОШУ СУД взыскать.") is DocType.CLAIM
     assert detect_doc_type("Вы нарушили договор. ТРЕБУЮ вернуть деньги.") is DocType.PRETENSION
     assert detect_doc_type("Рецепт борща") is DocType.UNKNOWN
+
+
+def test_other_common_filings():
+    assert detect_doc_type("АДМИНИСТРАТИВНОЕ ИСКОВОЕ ЗАЯВЛЕНИЕ\nоб оспаривании решения") is DocType.CLAIM
+    assert detect_doc_type("ВСТРЕЧНОЕ ИСКОВОЕ ЗАЯВЛЕНИЕ") is DocType.CLAIM
+    assert detect_doc_type("ВОЗРАЖЕНИЯ\nотносительно исполнения судебного приказа") is DocType.RESPONSE
+    assert detect_doc_type("ЗАЯВЛЕНИЕ\nоб отмене заочного решения") is DocType.MOTION
+    assert detect_doc_type("ЗАЯВЛЕНИЕ\nо взыскании судебных расходов") is DocType.MOTION
