@@ -183,3 +183,16 @@ def test_each_normaliser_is_idempotent(text):
 def test_the_whole_chain_is_idempotent(text):
     once = run_all(Record(text, text, text))
     assert run_all(once) == once
+
+
+def test_the_chain_is_idempotent_on_sample_records():
+    from legal_ft.records import RecordError
+    from legal_ft.sample import generate_records
+
+    for obj in generate_records(150, seed=4):
+        try:
+            record = Record.from_dict(obj)
+        except RecordError:
+            continue
+        once = run_all(record)
+        assert run_all(once) == once, obj.get("metadata", {}).get("sample")
