@@ -28,6 +28,7 @@ from legal_ft.generation.artifacts import (
     check_model_dir,
     copy_tokenizer_files,
     inspect_adapter,
+    precheck_adapter,
 )
 
 EXPORT_DTYPES = ("float16", "bfloat16")
@@ -79,16 +80,6 @@ def _check_out_dir(out_dir: Path, *inputs: Path) -> None:
         raise InputError(f"{out_dir} is a file", "choose a folder for --out")
 
 
-def _meta_model(model_dir: Path) -> Any:
-    """The model's module tree with no weights (meta device): enough to check adapter shapes in a moment."""
-    import torch
-    from transformers import AutoConfig, AutoModelForCausalLM
-
-    config = AutoConfig.from_pretrained(str(model_dir), local_files_only=True)
-    with torch.device("meta"):
-        return AutoModelForCausalLM.from_config(config)
-
-
 def _write_adapter_weights(info: AdapterInfo, dst: Path) -> None:
     if not info.pickled:
         shutil.copy2(info.weights_file, dst / ADAPTER_SAFETENSORS)
@@ -122,7 +113,11 @@ def export_adapter(
     _check_out_dir(out, model_path, info.path)
     if merge:
         return _export_merged(model_path, info, out, dtype, allow_pickle)
-    note = check_adapter_fits(_meta_model(model_path), info, model_path)
+    checked, note = precheck_adapter(info, model_path)
+    if not checked:  # an architecture without an offline skeleton: load the model to compare shapes
+        from legal_ft.modeling.loading import load_model_and_tokenizer
+
+        note = check_adapter_fits(load_model_and_tokenizer(model_path, allow_pickle=allow_pickle)[0], info, model_path)
     if note:
         warn(note)
     with atomic_dir(out) as tmp:
@@ -143,9 +138,11 @@ def _export_merged(model_path: Path, info: AdapterInfo, out: Path, dtype: str, a
 
     from legal_ft.modeling.loading import load_model_and_tokenizer
 
+    checked, note = precheck_adapter(info, model_path)  # fails before the weights are read
     say(f"loading {model_path} in float32 to merge the adapter")
     model, tokenizer = load_model_and_tokenizer(model_path, dtype=torch.float32, allow_pickle=allow_pickle)
-    note = check_adapter_fits(model, info, model_path)
+    if not checked:
+        note = check_adapter_fits(model, info, model_path)
     if note:
         warn(note)
     peft_model = PeftModel.from_pretrained(model, str(info.path), is_trainable=False)

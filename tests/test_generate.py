@@ -233,3 +233,21 @@ def test_quantized_loading_needs_a_gpu(run_cli, tiny_model_dir: Path, facts_file
     result = run_cli("generate", "--model", str(tiny_model_dir), "--facts", str(facts_file), "--load-in", "4bit")
     assert result.exit_code == 1
     assert "--load-in 4bit needs a CUDA GPU" in _one_error_line(result)
+
+
+def test_adapter_shapes_are_checked_before_any_weight_is_read(
+    tiny_model_dir: Path, adapter_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mismatch is found on a weightless skeleton of the model: a 4B base is never loaded just to fail."""
+    import legal_ft.modeling.loading as loading
+    from legal_ft.errors import InputError
+    from legal_ft.generation import load_for_inference
+
+    other = make_other_model(tiny_model_dir, tmp_path / "other-model")
+
+    def must_not_load(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("the base model was loaded before the adapter check")
+
+    monkeypatch.setattr(loading, "load_model_and_tokenizer", must_not_load)
+    with pytest.raises(InputError, match="trained for another base model"):
+        load_for_inference(other, adapter_dir)

@@ -226,6 +226,30 @@ def check_adapter_fits(model: Any, info: AdapterInfo, model_dir: str | os.PathLi
     return None
 
 
+def meta_model(model_dir: Path) -> Any:
+    """The model's module tree without weights (meta device), built from config.json in a moment: enough to
+    compare an adapter's shapes with the model before gigabytes of weights are read."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    config = AutoConfig.from_pretrained(str(model_dir), local_files_only=True)
+    with torch.device("meta"):
+        return AutoModelForCausalLM.from_config(config)
+
+
+def precheck_adapter(info: AdapterInfo, model_dir: Path) -> tuple[bool, str | None]:
+    """Check the adapter against the weightless model; returns (checked, warning).
+
+    Raises `InputError` on a mismatch. ``checked`` is False when the skeleton cannot be built (an architecture
+    transformers does not know offline); the caller then checks against the loaded model instead.
+    """
+    try:
+        skeleton = meta_model(model_dir)
+    except Exception:  # noqa: BLE001 - fall back to checking the loaded model
+        return False, None
+    return True, check_adapter_fits(skeleton, info, model_dir)
+
+
 def copy_tokenizer_files(src: Path, dst: Path) -> list[str]:
     """Copy whichever tokenizer files ``src`` has into ``dst``; returns the names copied."""
     import shutil

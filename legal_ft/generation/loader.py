@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from legal_ft.console import verbosity, warn
-from legal_ft.generation.artifacts import AdapterInfo, check_adapter_fits, check_model_dir, inspect_adapter
+from legal_ft.generation.artifacts import (
+    AdapterInfo,
+    check_adapter_fits,
+    check_model_dir,
+    inspect_adapter,
+    precheck_adapter,
+)
 
 
 SMALL_HIDDEN_SIZE = 512  # below this a model counts as tiny (test and demo models)
@@ -118,6 +124,7 @@ def load_for_inference(
     quiet_libraries()
     info = inspect_adapter(adapter_dir, allow_pickle=allow_pickle) if adapter_dir is not None else None
     model_path = check_model_dir(model_dir, allow_pickle=allow_pickle)
+    checked, note = precheck_adapter(info, model_path) if info is not None else (True, None)
     device = pick_device(device)
     if quantization is not None and not device.startswith("cuda"):
         from legal_ft.errors import ConfigError
@@ -127,7 +134,8 @@ def load_for_inference(
         model_path, dtype=dtype or inference_dtype(device), allow_pickle=allow_pickle, quantization=quantization
     )
     if info is not None:
-        note = check_adapter_fits(model, info, model_path)
+        if not checked:
+            note = check_adapter_fits(model, info, model_path)
         if note:
             warn(note)
         from peft import PeftModel
