@@ -123,3 +123,25 @@ def test_measure_exposes_numbers_for_stats():
     for cls in REGISTRY.rules.values():
         values = cls().measure(d)
         assert all(isinstance(v, (int, float)) for v in values.values()), cls.code
+
+
+def test_thresholds_are_set_from_a_rule_set_file(tmp_path):
+    """Typed thresholds (tuples, ints, floats, bools) come through a rule set's TOML tables."""
+    from legal_ft.cleaning.engine import load_engine
+
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        'extends = "default"\n[thresholds.LF202]\ncheck_confidence = ["high", "medium", "low"]\n'
+        '[thresholds.missing-reasoning]\nshort_types = ["motion"]\nmin_letters = 150\n'
+        '[thresholds.LF501]\nmax_latin_share = 0.5\n[thresholds.LF605]\nrequire_input = true\n',
+        encoding="utf-8",
+    )
+    engine = load_engine(str(path), entry_points=False)
+    rules = {rule.code: rule for rule in engine.rules}
+    assert rules["LF202"].t.check_confidence == ("high", "medium", "low")
+    assert rules["LF101"].t.short_types == ("motion",) and rules["LF101"].t.min_letters == 150
+    assert rules["LF501"].t.max_latin_share == 0.5 and rules["LF605"].t.require_input is True
+    doc = documents()["claim_house"]
+    record = Record(doc["instruction"], "", doc["text"] + "\n\nСм. ст. 150 ЗК РФ.")
+    codes = {f.code for f in engine.check(record)}
+    assert codes == {"LF202", "LF605"}
