@@ -278,6 +278,8 @@ def _run_fit(options: FitOptions) -> FitResult:
                 f"max_length {d.max_length})", _oom_hint(profile.name, profile.smaller, config)) from exc
         else:
             raise
+    finally:
+        _close_progress_bars(trainer)
     if not trainer.is_global_zero:
         return FitResult(out_dir, {}, config, module.model)
 
@@ -329,6 +331,15 @@ def _run_fit(options: FitOptions) -> FitResult:
             f"training stopped by {interrupted} at step {trainer.global_step}/{total_steps}; the adapter so far is in "
             f"{out_dir}", "continue with the same command plus --resume")
     return FitResult(out_dir, metrics, config, module.model)
+
+
+def _close_progress_bars(trainer: Any) -> None:
+    """A run stopped by an exception leaves tqdm bars open; closed late they print a stray line at exit."""
+    bar = trainer.progress_bar_callback
+    for name in ("_train_progress_bar", "_val_progress_bar"):
+        handle = getattr(bar, name, None)
+        if handle is not None:
+            handle.close()
 
 
 def enable_checkpointing(model: Any) -> None:
