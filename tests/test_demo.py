@@ -77,3 +77,33 @@ def test_a_failing_step_stops_the_demo_with_its_own_error(run_cli, tmp_path: Pat
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 2, result  # the step's own error, then where the demo stopped
     assert "the demo stopped at `legalft merge` (exit code 1)" in errors[1]
+
+
+@pytest.mark.parametrize("script, command", [("clean_dataset.bat", "clean"), ("train_lora.bat", "fit")])
+def test_windows_wrappers_call_the_real_commands(script: str, command: str) -> None:
+    """The .bat files are thin: they check legalft is installed, then call one command with real options."""
+    import shlex
+
+    from legal_ft.cli import cli
+    from legal_ft.resources import configs_dir
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / script
+    raw = path.read_bytes()
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b""), "cmd.exe needs CRLF line endings"
+    text = raw.decode("ascii")
+    assert "where legalft" in text and "exit /b 1" in text
+    calls = [line.strip() for line in text.splitlines() if line.strip().startswith("legalft ")]
+    assert len(calls) == 1 and calls[0].endswith("%*")
+    words = shlex.split(calls[0])
+    assert words[1] == command
+    import click
+
+    click_command = cli.get_command(click.Context(cli), command)
+    known = {opt for param in click_command.params for opt in getattr(param, "opts", [])}
+    used = [w for w in words if w.startswith("--")]
+    assert used and set(used) <= known, set(used) - known
+    if command == "clean":
+        assert words[words.index("--rules") + 1] == "strict"
+    else:
+        assert "set LEGALFT_GPU_PROFILE=rtx3070" in text
+        assert (configs_dir() / "profiles" / "rtx3070.json").is_file()

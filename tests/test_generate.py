@@ -251,3 +251,13 @@ def test_adapter_shapes_are_checked_before_any_weight_is_read(
     monkeypatch.setattr(loading, "load_model_and_tokenizer", must_not_load)
     with pytest.raises(InputError, match="trained for another base model"):
         load_for_inference(other, adapter_dir)
+
+
+def test_instruction_defaults_per_doc_type_and_can_be_replaced(run_cli, tiny_model_dir: Path, facts_file: Path) -> None:
+    base = ("-v", "generate", "--model", str(tiny_model_dir), "--facts", str(facts_file), "--max-new-tokens", "2")
+    pretension = run_cli(*base, "--doc-type", "pretension")
+    assert pretension.exit_code == 0, pretension
+    assert "writing: Составь досудебную претензию по фактическим обстоятельствам. (greedy)" in pretension.stderr
+    own = run_cli(*base, "--instruction", "Составь ходатайство об отложении заседания.", "--temperature", "0.7")
+    assert own.exit_code == 0, own
+    assert "writing: Составь ходатайство об отложении заседания. (sampling, T=0.7)" in own.stderr
