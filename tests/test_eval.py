@@ -196,3 +196,18 @@ def test_parts_in_order_is_measured_even_when_the_rule_set_leaves_lf108_off() ->
     strict = Scorer(load_engine("strict"))
     assert strict.parts_rules_enabled and not strict.extra_rules
     assert any(f.code == "LF108" for f in strict.score(Record(instruction, "факты", swapped)).findings)
+
+
+def test_loss_uses_the_adapters_training_window(run_cli, tiny_model_dir: Path, adapter_dir: Path, eval_file: Path,
+                                                test_rules: Path, tmp_path: Path) -> None:
+    import shutil
+
+    adapter = tmp_path / "adapter"
+    shutil.copytree(adapter_dir, adapter)
+    (adapter / "training_config.json").write_text('{"data_config": {"max_length": 96}}', encoding="utf-8")
+    result = run_cli("eval", "--model", str(tiny_model_dir), "--adapter", str(adapter), "--data", str(eval_file),
+                     "--rules", str(test_rules), "--out", str(tmp_path / "r"), "--limit", "2", *FAST)
+    assert result.exit_code == 0, result
+    report = read_json(tmp_path / "r" / "eval_report.json")
+    assert report["loss_max_length"] == 96
+    assert report["systems"]["adapter"]["loss"]["truncated"] == 2  # the reference answers do not fit in 96 tokens

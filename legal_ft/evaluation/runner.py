@@ -38,7 +38,7 @@ class EvalOptions:
     out_dir: Path = Path("eval")
     allow_pickle: bool = False
     ngram: int = 4
-    max_length: int = 2048
+    max_length: int | None = None  # None: the adapter's training max_length (training_config.json), else 2048
     write_documents: bool = True
     quantization: str | None = None
 
@@ -106,6 +106,24 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[str, int], None]]
         yield lambda label, n: bar.update(task, advance=n, description=label)
 
 
+DEFAULT_MAX_LENGTH = 2048
+
+
+def training_max_length(adapter_dir: Path | None) -> int | None:
+    """``data_config.max_length`` from the ``training_config.json`` `legalft fit` saves beside the adapter, so the
+    eval loss is measured on the same token window the adapter was trained on."""
+    if adapter_dir is None:
+        return None
+    import json
+
+    try:
+        config = json.loads((Path(adapter_dir) / "training_config.json").read_text(encoding="utf-8"))
+        value = config["data_config"]["max_length"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return value if isinstance(value, int) and value > 0 else None
+
+
 def _tokenizer_dir(model_dir: Path) -> str | None:
     """The model folder when it has tokenizer files (a wrong --model is reported by the model loader instead)."""
     if any((model_dir / name).is_file() for name in ("tokenizer.json", "tokenizer_config.json")):
@@ -166,12 +184,13 @@ def run_eval(options: EvalOptions) -> EvalResult:
                 )
             timings[f"generate_{system}"] = time.perf_counter() - t0
     triples = [(r.instruction, r.input, r.output) for r in records]
+    max_length = options.max_length or training_max_length(options.adapter_dir) or DEFAULT_MAX_LENGTH
     losses: dict[str, Any] = {}
     for system in systems:
         t0 = time.perf_counter()
         scope = loaded.base_only() if system == "base" else contextlib.nullcontext()
         with scope:
-            losses[system] = answer_loss(loaded, triples, batch_size=options.batch_size, max_length=options.max_length)
+            losses[system] = answer_loss(loaded, triples, batch_size=options.batch_size, max_length=max_length)
         timings[f"loss_{system}"] = time.perf_counter() - t0
 
     scores: dict[str, list[DocumentScore]] = {}
@@ -198,6 +217,7 @@ def run_eval(options: EvalOptions) -> EvalResult:
             "batch_size": options.batch_size,
         },
         "repetition_n": options.ngram,
+        "loss_max_length": max_length,
         "systems": {},
     }
     for system in systems:
