@@ -73,6 +73,8 @@ def test_eval_writes_report_generations_and_chart(
     assert "![pass rates](eval_chart.png)" in markdown
     assert "| TT101 | no-proshu | 0% | 0% | 100% |" in markdown
     assert f"{eval_file}:5" in markdown
+    assert report["by_doc_type"] == {"arbitration_claim": {"documents": 4, "base": 0.0, "adapter": 0.0, "reference": 1.0}}
+    assert "| arbitration_claim | 4 | 0% | 0% | 100% |" in markdown
     assert "## Examples" in markdown and f"### 0000 — {eval_file}:1" in markdown
     assert "**reference outputs** — passes every rule" in markdown and "**base + adapter** — fails TT101" in markdown
     assert (out / "eval_chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

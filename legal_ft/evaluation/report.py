@@ -128,6 +128,17 @@ def render_markdown(report: dict[str, Any]) -> str:
     for item in report["rules"]:
         cells = [fmt_pct(get(s, "scores", "per_rule", item["code"], "pass_rate")) for s in systems]
         lines.append(f"| {item['code']} | {item['name']} | " + " | ".join(cells) + " |")
+    by_type = report.get("by_doc_type") or {}
+    if by_type:
+        lines += [
+            "",
+            "## Pass rate per document type",
+            "",
+            "| document type | inputs | " + " | ".join(SYSTEM_LABELS[s] for s in systems) + " |",
+            "|---|---:|" + "---:|" * len(systems),
+        ]
+        for kind, row in by_type.items():
+            lines.append(f"| {kind} | {row['documents']} | " + " | ".join(fmt_pct(row.get(s)) for s in systems) + " |")
     lines += ["", "## Most frequent findings", ""]
     for system in systems:
         reasons = get(system, "scores", "top_reasons") or {}

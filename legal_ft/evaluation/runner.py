@@ -228,6 +228,7 @@ def run_eval(options: EvalOptions) -> EvalResult:
     report["systems"]["reference"] = _system_block(
         None, scores["reference"], scorer, None, options.ngram, [r.output for r in records]
     )
+    report["by_doc_type"] = _by_doc_type([*systems, "reference"], scores)
     report["examples"] = _examples(records, systems, generated, scores)
     _write_generations(out_dir, records, systems, generated, scores, options.write_documents)
     report["seconds"] = {k: round(v, 2) for k, v in timings.items()}
@@ -235,6 +236,19 @@ def run_eval(options: EvalOptions) -> EvalResult:
     paths = write_report(report, out_dir)
     paths["generations"] = out_dir / "generations.jsonl"
     return EvalResult(report=report, paths=paths)
+
+
+def _by_doc_type(systems: list[str], scores: dict[str, list[DocumentScore]]) -> dict[str, dict[str, Any]]:
+    """Pass rates per document type, the type being the reference's (what the input asked for)."""
+    kinds = [s.doc_type or "unknown" for s in scores["reference"]]
+    out: dict[str, dict[str, Any]] = {}
+    for kind in sorted(set(kinds)):
+        rows = [i for i, k in enumerate(kinds) if k == kind]
+        out[kind] = {"documents": len(rows)}
+        for system in systems:
+            passed = sum(1 for i in rows if scores[system][i].passed)
+            out[kind][system] = passed / len(rows)
+    return out
 
 
 def _examples(
