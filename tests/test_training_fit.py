@@ -126,6 +126,11 @@ def test_ctrl_c_then_resume_equals_an_uninterrupted_run(tiny_model_dir, data_fil
     for key in a:
         assert torch.allclose(a[key], b[key], atol=1e-6), key
     assert [s for s, _ in resumed.metrics["history"]["train_loss"]] == [1, 2, 3, 4, 5, 6]
+    import csv
+
+    with (tmp_path / "resumed" / "logs" / "metrics.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["step"]) for r in rows if r["train_loss"]] == [1, 2, 3, 4, 5, 6]  # rows before the stop kept
 
 
 def test_resume_without_checkpoint_is_a_clear_error(run_cli, tiny_model_dir, data_file, tmp_path) -> None:

@@ -237,7 +237,7 @@ def _run_fit(options: FitOptions) -> FitResult:
         from lightning.pytorch.callbacks import TQDMProgressBar
 
         callbacks.append(TQDMProgressBar(refresh_rate=max(1, accum)))
-    loggers = _loggers(out_dir)
+    loggers = _loggers(out_dir, keep_rows=resume_ckpt is not None)
     has_eval = datamodule.eval_data is not None and a.eval_strategy != "no"
     eval_kwargs: dict[str, Any]
     if not has_eval:
@@ -377,10 +377,27 @@ def _quiet_libraries() -> None:
         pass
 
 
-def _loggers(out_dir: Path) -> list[Any]:
+def _loggers(out_dir: Path, keep_rows: bool = False) -> list[Any]:
+    """CSV (+ TensorBoard when installed). On resume the earlier rows are kept (Lightning would drop the file)."""
+    import csv
+    import warnings
+
     from lightning.pytorch.loggers import CSVLogger
 
-    loggers: list[Any] = [CSVLogger(str(out_dir), name="logs", version="")]
+    csv_logger = CSVLogger(str(out_dir), name="logs", version="")
+    old_file = Path(csv_logger.log_dir) / "metrics.csv"
+    rows = []
+    if keep_rows and old_file.is_file():
+        with old_file.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*exists and is not empty.*")
+        writer = csv_logger.experiment  # created now: clears the old file
+    for row in rows:
+        values = {k: float(v) for k, v in row.items() if k != "step" and v not in ("", None)}
+        if values and row.get("step"):
+            writer.log_metrics(values, int(float(row["step"])))
+    loggers: list[Any] = [csv_logger]
     try:
         import tensorboard  # noqa: F401
         from lightning.pytorch.loggers import TensorBoardLogger
