@@ -241,8 +241,8 @@ def demo_steps(options: DemoOptions, paths: DemoPaths) -> list[tuple[str, list[s
     ]
 
 
-def run_demo(options: DemoOptions, on_step: Callable[[int, int, str], None] | None = None) -> DemoResult:
-    """Run every step; ``on_step(i, total, name)`` is called before each one (for status lines)."""
+def run_demo(options: DemoOptions, on_step: Callable[[int, int, str, list[str]], None] | None = None) -> DemoResult:
+    """Run every step; ``on_step(i, total, name, args)`` is called before each one (for status lines)."""
     from legal_ft.io.atomic import write_text_atomic
 
     from legal_ft.generation.loader import quiet_libraries
@@ -255,7 +255,7 @@ def run_demo(options: DemoOptions, on_step: Callable[[int, int, str], None] | No
     steps = demo_steps(options, paths)
     for index, (name, args, files) in enumerate(steps, start=1):
         if on_step is not None:
-            on_step(index, len(steps), name)
+            on_step(index, len(steps), name, args)
         started = time.perf_counter()
         outcome = run_command(args, debug=options.debug)
         result.steps.append(StepResult(name, args, outcome, files, time.perf_counter() - started))

@@ -26,7 +26,8 @@ def demo(ctx: click.Context, workdir: Path, records: int, seed: int, fit_steps: 
          eval_max_new_tokens: int) -> None:
     """Run the whole pipeline on a generated sample corpus with a tiny offline model — no GPU, no downloads.
 
-    Each step is the real command (shown in the summary), so you can rerun any of them by hand on your data.
+    Each step is the real command, so you can rerun any of them by hand on your data: `-v` prints them as they
+    run, and demo_summary.json lists them.
 
     \b
     Example:
@@ -38,7 +39,11 @@ def demo(ctx: click.Context, workdir: Path, records: int, seed: int, fit_steps: 
                           eval_max_new_tokens=eval_max_new_tokens,
                           debug=bool((ctx.find_root().obj or {}).get("debug")))
     say(f"legalft demo in {workdir}")
-    result = run_demo(options, on_step=lambda i, n, name: say(f"[{i}/{n}] {name} …"))
+    def announce(index: int, total: int, name: str, args: list[str]) -> None:
+        say(f"[{index}/{total}] {name} …")
+        say("  $ legalft " + " ".join(args), level=1)
+
+    result = run_demo(options, on_step=announce)
     if not is_quiet():
         from rich.table import Table
 
