@@ -65,3 +65,32 @@ def test_warmup_then_decay_schedule() -> None:
         sched.step()
     assert lrs[0] == 0.0 and lrs[1] < lrs[2] < lrs[3] == 1e-3  # linear warmup
     assert all(a >= b for a, b in zip(lrs[3:], lrs[4:], strict=False)) and lrs[-1] < 2e-4  # cosine decay
+
+
+def test_precision_per_device_and_flags() -> None:
+    from types import SimpleNamespace
+
+    from legal_ft.training.fit import _precision
+
+    assert _precision("cuda", SimpleNamespace(fp16=True, bf16=False)) == ("16-mixed", "float16")  # grad scaler
+    assert _precision("cuda", SimpleNamespace(fp16=False, bf16=True)) == ("bf16-mixed", "bfloat16")
+    assert _precision("cuda", SimpleNamespace(fp16=False, bf16=False)) == ("32-true", "float32")
+    assert _precision("cpu", SimpleNamespace(fp16=True, bf16=False)) == ("32-true", "float32")
+
+
+def test_final_evaluation_runs_and_best_is_kept(run_cli, tiny_model_dir, tmp_path) -> None:
+    import json
+
+    from _training_helpers import write_records
+
+    data = write_records(tmp_path / "clean_training_dataset.jsonl", 24, seed=8)
+    write_records(tmp_path / "clean_eval_dataset.jsonl", 4, seed=9)  # picked up beside --data
+    out = tmp_path / "out"
+    result = run_cli("fit", "--model", str(tiny_model_dir), "--data", str(data), "--out", str(out), "--gpu-profile",
+                     "cpu", "--max-steps", "3", "--max-length", "192", "--eval-steps", "100", "--batch-size", "2",
+                     "--grad-accum", "1")
+    assert result.exit_code == 0, result
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert [s for s, _ in metrics["history"]["eval_loss"]] == [3]  # no scheduled eval, one at the end
+    assert metrics["data"]["eval_records"] == 4 and metrics["data"]["eval_source"].endswith("clean_eval_dataset.jsonl")
+    assert metrics["best_step"] == 3

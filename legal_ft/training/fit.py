@@ -280,6 +280,11 @@ def _run_fit(options: FitOptions) -> FitResult:
             raise
     finally:
         _close_progress_bars(trainer)
+    evals = module.history["eval_loss"]
+    if has_eval and not interrupted and (not evals or evals[-1][0] != trainer.global_step):
+        # A last evaluation at the final step, so the kept adapter is chosen among all of them.
+        trainer.validate(module, datamodule=datamodule, verbose=False)
+        _close_progress_bars(trainer)
     if not trainer.is_global_zero:
         return FitResult(out_dir, {}, config, module.model)
 
