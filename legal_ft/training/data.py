@@ -95,18 +95,22 @@ class TokenizeFn:
         self.max_length = max_length
 
     def __call__(self, batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        examples = [render_example(self.tokenizer, instruction, inp, output)
+                    for instruction, inp, output in zip(batch["instruction"], batch["input"], batch["output"],
+                                                        strict=True)]
+        # Prompt and answer are tokenised separately (in one Rust call each): the prompt ids are then exactly
+        # the ids generation feeds the model, whatever BPE would merge across the boundary.
+        prompts = self.tokenizer([e.prompt for e in examples], add_special_tokens=False)["input_ids"]
+        answers = self.tokenizer([e.completion for e in examples], add_special_tokens=False)["input_ids"]
         out: dict[str, list[Any]] = {"input_ids": [], "prompt_len": [], "length": [], "n_labels": [], "status": []}
-        for instruction, inp, output in zip(batch["instruction"], batch["input"], batch["output"], strict=True):
-            example = render_example(self.tokenizer, instruction, inp, output)
-            prompt_ids = self.tokenizer(example.prompt, add_special_tokens=False)["input_ids"]
-            answer_ids = self.tokenizer(example.completion, add_special_tokens=False)["input_ids"]
+        for prompt_ids, answer_ids in zip(prompts, answers, strict=True):
             room = self.max_length - len(prompt_ids)
             status = "ok"
             if room <= 0:
                 status, answer_ids = "dropped", []
             elif len(answer_ids) > room:
                 status, answer_ids = "truncated", answer_ids[:room]
-            ids = prompt_ids + answer_ids
+            ids = list(prompt_ids) + list(answer_ids)
             out["input_ids"].append(ids)
             out["prompt_len"].append(len(prompt_ids))
             out["length"].append(len(ids))
