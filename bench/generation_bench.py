@@ -37,7 +37,12 @@ def main() -> None:
     from legal_ft.cleaning.engine import load_engine
     from legal_ft.evaluation.perplexity import answer_loss
     from legal_ft.evaluation.scoring import Scorer
-    from legal_ft.generation import GenerationSettings, generate_batch, generate_document, load_for_inference
+    from legal_ft.generation import (
+        GenerationSettings,
+        generate_batch,
+        generate_document,
+        load_for_inference,
+    )
     from legal_ft.modeling.loading import load_model_and_tokenizer
     from legal_ft.modeling.tiny import build_tiny_model
     from legal_ft.prompting import render_prompt
@@ -47,7 +52,7 @@ def main() -> None:
     records = [r for r in generate_records(args.prompts * 3, seed=3) if r.get("input")][: args.prompts]
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = build_tiny_model(Path(tmp) / "tiny")
-        model, tokenizer = load_model_and_tokenizer(model_dir)
+        model, _ = load_model_and_tokenizer(model_dir)
         torch.manual_seed(0)
         peft_model = get_peft_model(model, LoraConfig(r=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
         peft_model.save_pretrained(str(Path(tmp) / "adapter"))

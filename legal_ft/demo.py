@@ -243,9 +243,8 @@ def demo_steps(options: DemoOptions, paths: DemoPaths) -> list[tuple[str, list[s
 
 def run_demo(options: DemoOptions, on_step: Callable[[int, int, str, list[str]], None] | None = None) -> DemoResult:
     """Run every step; ``on_step(i, total, name, args)`` is called before each one (for status lines)."""
-    from legal_ft.io.atomic import write_text_atomic
-
     from legal_ft.generation.loader import quiet_libraries
+    from legal_ft.io.atomic import write_text_atomic
 
     workdir = options.workdir
     prepare_workdir(workdir)

@@ -93,10 +93,8 @@ def eval_records(n: int) -> list[dict]:
 
 def write_jsonl(path: Path, rows: list, extra_lines: tuple[bytes, ...] = ()) -> Path:
     with open(path, "wb") as handle:
-        for row in rows:
-            handle.write(orjson.dumps(row) + b"\n")
-        for line in extra_lines:
-            handle.write(line + b"\n")
+        handle.writelines(orjson.dumps(row) + b"\n" for row in rows)
+        handle.writelines(line + b"\n" for line in extra_lines)
     return path
 
 

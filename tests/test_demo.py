@@ -33,7 +33,7 @@ def test_demo_runs_every_step_and_summarises(run_cli, tmp_path: Path) -> None:
     # the summary table names each step, its result line and its time
     assert "clean --rules strict" in result.stdout and "kept" in result.stdout
     assert "adapter pass rate" in result.stdout and "total" in result.stdout
-    assert f"demo finished in" in result.stdout
+    assert "demo finished in" in result.stdout
     assert "[6/6] eval" in result.stderr
 
 
@@ -62,11 +62,11 @@ def test_an_earlier_demo_folder_is_cleared_but_nothing_else(tmp_path: Path) -> N
 
 
 def test_a_failing_step_stops_the_demo_with_its_own_error(run_cli, tmp_path: Path, monkeypatch) -> None:
-    import legal_ft.demo as demo
+    from legal_ft import demo
 
     original = demo.demo_steps
 
-    def broken_steps(options, paths):  # noqa: ANN001, ANN202
+    def broken_steps(options, paths):
         steps = original(options, paths)
         name, args, files = steps[1]
         return [steps[0], (name, [*args[:2], str(paths.root / "missing"), *args[3:]], files)]

@@ -6,8 +6,13 @@ import math
 from pathlib import Path
 
 import pytest
-
-from generation_fakes import eval_records, make_adapter, read_json, write_jsonl, write_test_rules
+from generation_fakes import (
+    eval_records,
+    make_adapter,
+    read_json,
+    write_jsonl,
+    write_test_rules,
+)
 
 FAST = ("--max-new-tokens", "8", "--batch-size", "3")
 
@@ -88,8 +93,9 @@ def test_fail_under(run_cli, tiny_model_dir: Path, adapter_dir: Path, eval_file:
     failing = run_cli(*args, "--fail-under", "0.5")
     assert failing.exit_code == 1
     errors = [line for line in failing.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [f"error: the adapter's pass rate 0.0% is below --fail-under 50.0% — see "
-                      f"{tmp_path / 'r' / 'eval_report.md'} for the rules it fails"]
+    expected = (f"error: the adapter's pass rate 0.0% is below --fail-under 50.0% — see "
+                f"{tmp_path / 'r' / 'eval_report.md'} for the rules it fails")
+    assert errors == [expected]
     assert (tmp_path / "r" / "eval_report.json").is_file()  # the report is written before judging
     assert read_json(tmp_path / "r" / "eval_report.json")["records"] == 2  # --limit
     passing = run_cli(*args, "--fail-under", "0")
@@ -175,11 +181,11 @@ def test_repetition_measure() -> None:
 def test_parts_in_order_is_measured_even_when_the_rule_set_leaves_lf108_off() -> None:
     """Reasoning and demand present and in that order (LF101, LF102, LF108); LF108 is strict-only, so under the
     default set it runs as an extra measurement that does not count towards the pass rate."""
+    from generation_fakes import REFERENCE_OUTPUT
+
     from legal_ft.cleaning.engine import load_engine
     from legal_ft.evaluation.scoring import Scorer
     from legal_ft.records import Record
-
-    from generation_fakes import REFERENCE_OUTPUT
 
     scorer = Scorer(load_engine("default"))
     assert [r.code for r in scorer.extra_rules] == ["LF108"] and not scorer.parts_rules_enabled

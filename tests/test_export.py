@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from generation_fakes import make_adapter, make_other_model, make_pickled_adapter
 
 
@@ -60,7 +59,7 @@ def test_merged_export_gives_the_logits_of_base_plus_adapter(
     from safetensors import safe_open
 
     with safe_open(str(out / "model.safetensors"), framework="pt") as handle:
-        dtypes = {handle.get_slice(k).get_dtype() for k in handle.keys()}
+        dtypes = {handle.get_slice(k).get_dtype() for k in handle.keys()}  # noqa: SIM118 - not a dict
         keys = list(handle.keys())
     assert dtypes == {"F16"}
     assert not any("lora" in k for k in keys)
@@ -81,7 +80,7 @@ def test_merged_bfloat16(run_cli, tiny_model_dir: Path, adapter_dir: Path, tmp_p
     from safetensors import safe_open
 
     with safe_open(str(out / "model.safetensors"), framework="pt") as handle:
-        assert {handle.get_slice(k).get_dtype() for k in handle.keys()} == {"BF16"}
+        assert {handle.get_slice(k).get_dtype() for k in handle.keys()} == {"BF16"}  # noqa: SIM118
 
 
 def test_pickled_adapter_refused_then_exported_as_safetensors(

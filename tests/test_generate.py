@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from generation_fakes import make_adapter, make_other_model, make_pickled_adapter
 
 FACTS = "Истец заключил договор поставки с ответчиком. Ответчик не оплатил товар на сумму 100 000 руб."
@@ -24,7 +23,7 @@ def facts_file(tmp_path: Path) -> Path:
     return path
 
 
-def _one_error_line(result) -> str:  # noqa: ANN001
+def _one_error_line(result) -> str:
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, result
     assert "Traceback" not in result.output
@@ -170,7 +169,12 @@ def test_default_instruction_is_the_cleaning_banks_first() -> None:
 
 def test_prompt_is_the_training_prompt_and_batches_match_single_runs(tiny_model_dir: Path, adapter_dir: Path) -> None:
     """Left-padded batches give the same greedy tokens as one-by-one generation, from `render_prompt`."""
-    from legal_ft.generation import GenerationSettings, generate_batch, generate_document, load_for_inference
+    from legal_ft.generation import (
+        GenerationSettings,
+        generate_batch,
+        generate_document,
+        load_for_inference,
+    )
     from legal_ft.prompting import render_prompt
 
     loaded = load_for_inference(tiny_model_dir, adapter_dir)
@@ -239,13 +243,13 @@ def test_adapter_shapes_are_checked_before_any_weight_is_read(
     tiny_model_dir: Path, adapter_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The mismatch is found on a weightless skeleton of the model: a 4B base is never loaded just to fail."""
-    import legal_ft.modeling.loading as loading
     from legal_ft.errors import InputError
     from legal_ft.generation import load_for_inference
+    from legal_ft.modeling import loading
 
     other = make_other_model(tiny_model_dir, tmp_path / "other-model")
 
-    def must_not_load(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def must_not_load(*args, **kwargs):
         raise AssertionError("the base model was loaded before the adapter check")
 
     monkeypatch.setattr(loading, "load_model_and_tokenizer", must_not_load)

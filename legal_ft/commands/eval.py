@@ -91,7 +91,7 @@ def _result_line(report: dict, label: str, rate: float, out_dir: Path) -> str:
     return f"{line}; report in {out_dir}"
 
 
-def _print_summary(report: dict, out) -> None:  # noqa: ANN001 - a rich Console
+def _print_summary(report: dict, out) -> None:
     from rich.table import Table
 
     from legal_ft.console import is_quiet

@@ -30,7 +30,7 @@ class LossStats:
         return asdict(self)
 
 
-def encode_for_loss(tokenizer: Any, instruction: str, input: str, output: str, max_length: int) -> tuple[list[int], list[int], bool]:  # noqa: A002
+def encode_for_loss(tokenizer: Any, instruction: str, input: str, output: str, max_length: int) -> tuple[list[int], list[int], bool]:
     """Token ids and labels (prompt masked with -100) for one record, encoded by the trainer's own tokenising
     function (`legal_ft.training.data.TokenizeFn`), so eval loss and training loss see the same tokens. The flag
     says the answer was cut at ``max_length``; an answer cut away entirely leaves no label at all."""

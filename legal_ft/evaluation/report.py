@@ -96,8 +96,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"- model: `{report['model']}`" + (f", adapter: `{report['adapter']}`" if report.get("adapter") else ""),
         f"- data: `{report['data']}` — {report['records']} held-out inputs"
         + (f", {report['skipped_lines']} malformed lines skipped" if report["skipped_lines"] else ""),
-        f"- rules: `{report['rule_set']}` ({len(report['rules'])} enabled); generated documents are checked as written"
-        " (no normalisers)",
+        (f"- rules: `{report['rule_set']}` ({len(report['rules'])} enabled); generated documents are checked as "
+         "written (no normalisers)"),
         f"- decoding: {report['generation']['decoding']}, up to {report['generation']['max_new_tokens']} new tokens",
         "",
         "## Summary",

@@ -91,7 +91,13 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[str, int], None]]
     if not enabled or total == 0:
         yield lambda label, n: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     bar = Progress(
         TextColumn("{task.description}"),

@@ -106,8 +106,8 @@ def safetensors_shapes(path: Path) -> dict[str, tuple[int, ...]]:
 
     try:
         with safe_open(str(path), framework="pt") as handle:
-            return {name: tuple(handle.get_slice(name).get_shape()) for name in handle.keys()}
-    except Exception as exc:  # noqa: BLE001 - safetensors raises several types for a damaged header
+            return {name: tuple(handle.get_slice(name).get_shape()) for name in handle.keys()}  # noqa: SIM118 - not a dict
+    except Exception as exc:
         raise InputError(f"{path} is not a readable safetensors file ({exc})", "copy or train it again") from exc
 
 
@@ -116,7 +116,7 @@ def _pickle_shapes(path: Path) -> dict[str, tuple[int, ...]]:
 
     try:
         state = torch.load(str(path), map_location="cpu", weights_only=True, mmap=True)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise InputError(f"cannot read {path} ({exc})", "copy or train it again") from exc
     return {name: tuple(t.shape) for name, t in state.items() if hasattr(t, "shape")}
 
@@ -147,7 +147,7 @@ def inspect_adapter(adapter_dir: str | os.PathLike[str], *, allow_pickle: bool =
 
 def _module_path(key: str) -> tuple[str, str]:
     """Split a PEFT tensor key into (base-model module path, LoRA part), e.g. ('model.layers.0.q_proj', 'lora_A')."""
-    name = key[len(_PEFT_PREFIX) :] if key.startswith(_PEFT_PREFIX) else key
+    name = key.removeprefix(_PEFT_PREFIX)
     for part in ("lora_A", "lora_B", "lora_embedding_A", "lora_embedding_B", "lora_magnitude_vector"):
         marker = f".{part}"
         if marker in name:

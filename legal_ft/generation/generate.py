@@ -15,7 +15,6 @@ from legal_ft.generation.loader import LoadedModel
 from legal_ft.legal.doctypes import DocType
 
 
-
 @dataclass(frozen=True, slots=True)
 class GenerationSettings:
     """Decoding options; ``temperature == 0`` means greedy (repeatable)."""

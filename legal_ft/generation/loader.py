@@ -23,7 +23,6 @@ from legal_ft.generation.artifacts import (
     precheck_adapter,
 )
 
-
 SMALL_HIDDEN_SIZE = 512  # below this a model counts as tiny (test and demo models)
 
 
