@@ -30,17 +30,27 @@ class LossStats:
         return asdict(self)
 
 
-def encode_for_loss(tokenizer: Any, instruction: str, input: str, output: str, max_length: int) -> tuple[list[int], list[int], bool]:
-    """Token ids and labels (prompt masked with -100) for one record, encoded by the trainer's own tokenising
-    function (`legal_ft.training.data.TokenizeFn`), so eval loss and training loss see the same tokens. The flag
-    says the answer was cut at ``max_length``; an answer cut away entirely leaves no label at all."""
+def encode_for_loss_many(
+    tokenizer: Any, records: Sequence[tuple[str, str, str]], max_length: int
+) -> list[tuple[list[int], list[int], bool]]:
+    """Token ids and labels (prompt masked with -100) for each ``(instruction, input, output)``, encoded by the
+    trainer's own tokenising function (`legal_ft.training.data.TokenizeFn`), so eval loss and training loss see
+    the same tokens. The flag says the answer was cut at ``max_length`` (cut away entirely: no label at all)."""
     from legal_ft.training.data import TokenizeFn
 
-    encoded = TokenizeFn(tokenizer, max_length)({"instruction": [instruction], "input": [input], "output": [output]})
-    ids = encoded["input_ids"][0]
-    prompt_len = encoded["prompt_len"][0]
-    labels = [IGNORE_INDEX] * prompt_len + ids[prompt_len:]
-    return ids, labels, encoded["status"][0] != "ok"
+    if not records:
+        return []
+    columns = {"instruction": [r[0] for r in records], "input": [r[1] for r in records], "output": [r[2] for r in records]}
+    encoded = TokenizeFn(tokenizer, max_length)(columns)
+    out = []
+    for ids, prompt_len, status in zip(encoded["input_ids"], encoded["prompt_len"], encoded["status"], strict=True):
+        out.append((ids, [IGNORE_INDEX] * prompt_len + ids[prompt_len:], status != "ok"))
+    return out
+
+
+def encode_for_loss(tokenizer: Any, instruction: str, input: str, output: str, max_length: int) -> tuple[list[int], list[int], bool]:
+    """`encode_for_loss_many` for one record."""
+    return encode_for_loss_many(tokenizer, [(instruction, input, output)], max_length)[0]
 
 
 def answer_loss(
@@ -55,7 +65,7 @@ def answer_loss(
     import torch
 
     tok = loaded.tokenizer
-    encoded = [encode_for_loss(tok, i, x, o, max_length) for i, x, o in records]
+    encoded = encode_for_loss_many(tok, records, max_length)
     pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
     total_loss = 0.0
     total_tokens = 0
