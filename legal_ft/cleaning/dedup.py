@@ -1,21 +1,25 @@
 """Exact and near-duplicate detection over normalised outputs.
 
 Exact: a 16-byte BLAKE2 digest of the output with case and whitespace folded. Near: MinHash over word shingles
-with LSH banding, through `rensa` (a Rust MinHash). Measured on 2,000 outputs of ~700 words, 128 permutations,
-threshold 0.8, one core: datasketch 2.0 MinHash+LSH 0.69 ms/record, rensa 0.5 RMinHash+RMinHashLSH 0.057 ms/record
-(12x faster; shingling in Python, 0.25 ms, is then the larger part). Signatures are computed where the record is
-checked (worker processes with --workers); the index and its decisions stay in the parent, in input order, so the
-first record of a cluster is always the one kept.
+(`rensa`, a Rust MinHash) with LSH banding. Measured on 2,000 outputs of ~700 words, 128 permutations, threshold
+0.8, one core: datasketch 2.0 MinHash+LSH 0.69 ms/record, rensa 0.5 RMinHash+RMinHashLSH 0.057 ms/record (12x
+faster; shingling in Python, 0.15-0.25 ms, is then the larger part). rensa's LSH index however holds ~2.1 KB per
+record, so the bands live in `BandIndex`, a flat numpy table of ~0.5 KB per record.
 
-Memory holds only the index: one signature per kept record (~0.6 KB) plus one digest per kept record.
+Signatures are computed where the record is checked (worker processes with --workers); the index and its decisions
+stay in the parent, in input order, so the first record of a cluster is always the one kept.
+
+Memory holds only the index (see `Deduplicator`): under 1 KB per kept record.
 """
 
 from __future__ import annotations
 
 import hashlib
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import regex
 
 from legal_ft.cleaning.ruleset import DedupSettings
@@ -49,54 +53,172 @@ def signature(text: str, settings: DedupSettings) -> Any | None:
     return sig
 
 
+class BandIndex:
+    """LSH buckets for MinHash signatures in two flat numpy arrays (open addressing, linear probing).
+
+    A signature of ``bands * rows`` values is cut into ``bands`` rows; two signatures that agree on a whole band
+    are candidates. rensa's own `RMinHashLSH` keeps about 2.1 KB per indexed record (measured, 128 permutations,
+    16 bands); this table keeps 12 bytes per band at a load of at most 2/3, about 0.3-0.6 KB per record, which is
+    what lets the dedup state of a large corpus stay small. Keys are 64-bit hashes of the band (0 means empty).
+    """
+
+    def __init__(self, bands: int, rows: int, capacity: int = 1 << 14) -> None:
+        self.bands = bands
+        self.rows = rows
+        rng = np.random.default_rng(MINHASH_SEED)
+        self._mult = rng.integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
+        self._salt = rng.integers(1, 2**63, size=bands, dtype=np.uint64)
+        self._keys = np.zeros(capacity, dtype=np.uint64)
+        self._vals = np.zeros(capacity, dtype=np.uint32)
+        self._count = 0
+
+    def band_keys(self, digest: np.ndarray) -> np.ndarray:
+        """One non-zero 64-bit key per band of a uint64 digest of ``bands * rows`` values."""
+        with np.errstate(over="ignore"):
+            h = (digest.reshape(self.bands, self.rows) * self._mult).sum(axis=1, dtype=np.uint64) + self._salt
+            h ^= h >> np.uint64(31)
+            h *= np.uint64(0x9E3779B97F4A7C15)
+            h ^= h >> np.uint64(29)
+        h[h == 0] = 1
+        return h
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        return (keys & np.uint64(len(self._keys) - 1)).astype(np.int64)
+
+    def query(self, keys: np.ndarray) -> set[int]:
+        """Every value stored under any of ``keys`` (the representatives sharing at least one band)."""
+        found: set[int] = set()
+        mask = len(self._keys) - 1
+        pos, want = self._slots(keys), keys
+        while pos.size:
+            here = self._keys[pos]
+            hit = here == want
+            if hit.any():
+                found.update(self._vals[pos[hit]].tolist())
+            go = here != 0  # past hits and other keys; an empty slot ends the probe
+            pos, want = (pos[go] + 1) & mask, want[go]
+        return found
+
+    def insert(self, keys: np.ndarray, value: int) -> None:
+        if 3 * (self._count + len(keys)) > 2 * len(self._keys):  # load at most 2/3
+            self._grow()
+        mask = len(self._keys) - 1
+        for key, slot in zip(keys.tolist(), self._slots(keys).tolist(), strict=True):
+            while self._keys[slot] != 0:
+                slot = (slot + 1) & mask
+            self._keys[slot] = key
+            self._vals[slot] = value
+        self._count += len(keys)
+
+    def _grow(self) -> None:
+        used = self._keys != 0
+        keys, vals = self._keys[used], self._vals[used]
+        self._keys = np.zeros(2 * len(self._keys), dtype=np.uint64)
+        self._vals = np.zeros(len(self._keys), dtype=np.uint32)
+        mask = len(self._keys) - 1
+        pos = self._slots(keys)
+        pending = np.arange(len(keys))
+        while pending.size:  # place, per free slot, the first entry that wants it; the rest probe on
+            p = pos[pending]
+            free = self._keys[p] == 0
+            slots, first = np.unique(p[free], return_index=True)
+            chosen = pending[free][first]
+            self._keys[slots] = keys[chosen]
+            self._vals[slots] = vals[chosen]
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[chosen] = True
+            pending = pending[~placed[pending]]
+            occupied = self._keys[pos[pending]] != 0
+            pos[pending[occupied]] = (pos[pending[occupied]] + 1) & mask
+
+
+_CHANCE = 1.0 / 256  # two different 8-bit values agree by chance this often
+
+
+def _similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity from two 8-bit-truncated MinHash signatures (b-bit minwise hashing)."""
+    agree = float(np.count_nonzero(a == b)) / len(a)
+    return max(0.0, (agree - _CHANCE) / (1.0 - _CHANCE))
+
+
 @dataclass(frozen=True, slots=True)
 class DedupVerdict:
-    """``kind`` is None (first of its kind), "duplicate" or "near-duplicate"; ``of`` is the index of the first."""
+    """``kind`` is None (a new representative), "duplicate" or "near-duplicate"; ``rep`` numbers the cluster's
+    representative (its first record) and ``of`` says where that record came from (`file:line`)."""
 
     kind: str | None
-    of: int | None = None
+    rep: int
+    of: str = ""
     similarity: float = 1.0
 
 
 class Deduplicator:
-    """Input-order dedup: the first record of each cluster stays; later ones point back to it."""
+    """Input-order dedup: the first record of each cluster stays; later ones point back to it.
+
+    State per representative, kept compact because it is the only thing that grows with the corpus: its exact key
+    (dict), its LSH bands (`BandIndex`), the low 8 bits of each signature value to verify LSH candidates (b-bit
+    minwise hashing, Li & König 2010: unequal values agree by chance once in 256, which `_similarity` corrects) and
+    its origin as a file number and a line.
+    """
 
     def __init__(self, settings: DedupSettings) -> None:
         self.settings = settings
-        self._exact: dict[bytes, int] = {}
-        self._signatures: dict[int, Any] = {}
-        self._lsh = None
-        if settings.near:
-            import rensa
+        self._exact: dict[bytes, int] = {}  # exact key -> representative number
+        self._files: list[str] = []
+        self._file_ids: dict[str, int] = {}
+        self._rep_file = array("I")
+        self._rep_line = array("Q")
+        self._sigs = np.zeros((0, settings.num_perm), dtype=np.uint8)
+        self._bands = (
+            BandIndex(settings.num_bands, settings.num_perm // settings.num_bands) if settings.near else None
+        )
 
-            self._lsh = rensa.RMinHashLSH(
-                threshold=settings.threshold, num_perm=settings.num_perm, num_bands=settings.num_bands
-            )
-        self.exact_count = 0
-        self.near_count = 0
+    @property
+    def representatives(self) -> int:
+        return len(self._rep_line)
 
-    def check(self, index: int, key: bytes | None, sig: Any | None) -> DedupVerdict:
-        """Decide for record ``index`` (increasing); registers it as a representative when it is new."""
+    def label(self, rep: int) -> str:
+        return f"{self._files[self._rep_file[rep]]}:{self._rep_line[rep]}"
+
+    def check(self, key: bytes | None, sig: Any | None, origin: tuple[str, int]) -> DedupVerdict:
+        """Decide for the next record in input order; a new one becomes a representative."""
         s = self.settings
         if s.exact and key is not None:
-            first = self._exact.get(key)
-            if first is not None:
-                self.exact_count += 1
-                return DedupVerdict("duplicate", first)
-        if self._lsh is not None and sig is not None:
+            rep = self._exact.get(key)
+            if rep is not None:
+                return DedupVerdict("duplicate", rep, self.label(rep))
+        band_keys = compact = None
+        if self._bands is not None and sig is not None:
+            digest = np.asarray(sig.digest(), dtype=np.uint64)
+            compact = digest.astype(np.uint8)
+            band_keys = self._bands.band_keys(digest)
             best: tuple[float, int] | None = None
-            for candidate in self._lsh.query(sig):
-                sim = sig.jaccard(self._signatures[candidate])
-                if sim >= s.threshold and (best is None or sim > best[0] or (sim == best[0] and candidate < best[1])):
+            for candidate in sorted(self._bands.query(band_keys)):
+                sim = _similarity(self._sigs[candidate], compact)
+                if sim >= s.threshold and (best is None or sim > best[0]):
                     best = (sim, candidate)
             if best is not None:
-                self.near_count += 1
                 if s.exact and key is not None:
                     self._exact.setdefault(key, best[1])
-                return DedupVerdict("near-duplicate", best[1], best[0])
+                return DedupVerdict("near-duplicate", best[1], self.label(best[1]), best[0])
+        rep = self._add(origin)
         if s.exact and key is not None:
-            self._exact[key] = index
-        if self._lsh is not None and sig is not None:
-            self._lsh.insert(index, sig)
-            self._signatures[index] = sig
-        return DedupVerdict(None)
+            self._exact[key] = rep
+        if band_keys is not None and compact is not None and self._bands is not None:
+            if rep >= len(self._sigs):
+                grown = np.zeros((max(1024, 2 * len(self._sigs), rep + 1), s.num_perm), dtype=np.uint8)
+                grown[: len(self._sigs)] = self._sigs
+                self._sigs = grown
+            self._sigs[rep] = compact
+            self._bands.insert(band_keys, rep)
+        return DedupVerdict(None, rep)
+
+    def _add(self, origin: tuple[str, int]) -> int:
+        file, line = origin
+        file_id = self._file_ids.get(file)
+        if file_id is None:
+            file_id = self._file_ids[file] = len(self._files)
+            self._files.append(file)
+        self._rep_file.append(file_id)
+        self._rep_line.append(line)
+        return len(self._rep_line) - 1

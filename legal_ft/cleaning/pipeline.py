@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from legal_ft.cleaning.api import Finding
-from legal_ft.cleaning.dedup import Deduplicator
+from legal_ft.cleaning.dedup import Deduplicator, DedupVerdict
 from legal_ft.cleaning.engine import Engine, EngineSpec, Outcome, init_worker, work_chunk
 from legal_ft.cleaning.instructions import diversify, original_instruction
 from legal_ft.cleaning.plugins import ENGINE_CODES
@@ -193,8 +193,7 @@ class _Decider:
         self.summary = CleanSummary()
         self.dedup = Deduplicator(engine.rule_set.dedup)
         self.group_mode = engine.rule_set.dedup.near and engine.rule_set.dedup.near_action == "group"
-        self.group_side: dict[int, bool] = {}  # representative index -> eval? (grouped near-duplicates only)
-        self.labels: dict[int, str] = {}  # representative index -> file:line, to name what a duplicate copies
+        self.group_side = bytearray()  # representative number -> 1 if on the eval side (grouped mode only)
 
     def bad_line(self, bad: BadLine) -> None:
         s = self.summary
@@ -214,13 +213,12 @@ class _Decider:
         if findings:
             s.rejected_by_rules += 1
         else:
-            verdict = self.dedup.check(result.index, result.key, result.sig)
+            origin = result.record.provenance.origin if result.record.provenance else ("<memory>", result.index)
+            verdict = self.dedup.check(result.key, result.sig, origin)
             if verdict.kind == "duplicate" or (verdict.kind == "near-duplicate" and not self.group_mode):
                 s.exact_duplicates += verdict.kind == "duplicate"
                 s.near_duplicates += verdict.kind == "near-duplicate"
-                findings = [_duplicate_finding(verdict, self.labels.get(verdict.of, "?"))]
-            elif verdict.kind is None:
-                self.labels[result.index] = result.record.where()
+                findings = [_duplicate_finding(verdict)]
         if findings:
             s.count_findings(findings)
             s.rejected += 1
@@ -232,11 +230,11 @@ class _Decider:
             s.diversified += diversify(record, _variety_type(record, doc_type), self.opts.seed)
         if verdict is not None and verdict.kind == "near-duplicate":  # grouped: the representative's side
             s.near_grouped += 1
-            to_eval = self.group_side.get(verdict.of, False)
+            to_eval = bool(self.group_side[verdict.rep])
         else:
             to_eval = goes_to_eval(result.key, self.opts.seed, self.eval_fraction)
-            if self.group_mode:
-                self.group_side[result.index] = to_eval
+            if self.group_mode and verdict is not None:
+                self.group_side.append(to_eval)
         if to_eval:
             self.evals.write(record)
             s.eval += 1
@@ -308,11 +306,11 @@ def _variety_type(record: Record, doc_type: str) -> str:
         return doc_type
 
 
-def _duplicate_finding(verdict: Any, first: str) -> Finding:
+def _duplicate_finding(verdict: DedupVerdict) -> Finding:
     if verdict.kind == "duplicate":
-        return Finding("LF901", "duplicate", "duplicate", f"exact duplicate of {first}", "output")
+        return Finding("LF901", "duplicate", "duplicate", f"exact duplicate of {verdict.of}", "output")
     return Finding("LF902", "near-duplicate", "near-duplicate",
-                   f"near-duplicate of {first} (similarity {verdict.similarity:.2f})", "output")
+                   f"near-duplicate of {verdict.of} (similarity {verdict.similarity:.2f})", "output")
 
 
 def build_report(opts: CleanOptions, engine: Engine, summary: CleanSummary, eval_fraction: float) -> dict[str, Any]:
