@@ -150,6 +150,7 @@ def main() -> None:
         return
 
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="legalft-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     if args.model is None:
         from legal_ft.modeling.tiny import build_tiny_model
 

@@ -131,3 +131,28 @@ def test_batch1_accum4_equals_batch4_accum1_on_unequal_lengths(tiny_model_dir, t
     counts = TokenizedDataset(table).n_labels
     assert len(set(counts)) > 1, counts
 
+
+
+def test_chunked_loss_paths_match_full_cross_entropy() -> None:
+    import torch.nn.functional as F
+
+    from legal_ft.training.module import chunked_label_loss
+
+    torch.manual_seed(0)
+    labels = torch.randint(0, 50, (3, 12))
+    labels[:, :4] = -100
+    labels[2, 9:] = -100
+    for trainable_head in (False, True):  # frozen: fused gradient; trainable: checkpointed chunks
+        head = torch.nn.Linear(16, 50, bias=False).requires_grad_(trainable_head)
+        hidden = torch.randn(3, 12, 16, requires_grad=True)
+        loss, n = chunked_label_loss(hidden, labels, head, chunk_tokens=4)
+        loss.backward()
+        got = hidden.grad.clone()
+        hidden.grad = None
+        logits = head(hidden)[:, :-1]
+        want = F.cross_entropy(logits.reshape(-1, 50), labels[:, 1:].reshape(-1), ignore_index=-100, reduction="sum")
+        want.backward()
+        assert n == int((labels[:, 1:] != -100).sum())
+        assert torch.allclose(loss, want, atol=1e-4) and torch.allclose(got, hidden.grad, atol=1e-5)
+    with torch.no_grad():
+        assert torch.allclose(chunked_label_loss(hidden, labels, head, 4)[0], want, atol=1e-4)

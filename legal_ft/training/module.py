@@ -8,8 +8,10 @@ averages gradients over ranks, which the factor undoes). The accumulated gradien
 the mean token loss over the window, whatever the batch split.
 
 Logits only where a label exists: the backbone's hidden states are gathered at label positions before the
-``lm_head``, and the vocabulary projection + cross-entropy run in chunks of ``loss_chunk_tokens`` rows, each
-recomputed in backward (activation checkpointing), so at most one chunk of ``rows × vocab`` logits is alive.
+``lm_head``, and the vocabulary projection + cross-entropy run in chunks of ``loss_chunk_tokens`` rows, so at
+most one chunk of ``rows × vocab`` logits is alive. The head is frozen under LoRA, so each chunk's gradient
+with respect to the hidden states is computed right there (`_FusedFrozenHeadLoss`) — no logits are kept for
+backward and none are recomputed.
 
 Optimisation is manual (Lightning's manual optimization): a step happens at the last batch of each window; the
 precision plugin unscales fp16 gradients before `on_before_optimizer_step`, where they are clipped. A non-finite
@@ -52,19 +54,63 @@ def chunked_label_loss(hidden: torch.Tensor, labels: torch.Tensor, lm_head: torc
     if n == 0:
         return hidden.sum() * 0.0, 0
 
+    if torch.is_grad_enabled() and rows.requires_grad and _is_frozen_linear(lm_head):
+        return _FusedFrozenHeadLoss.apply(rows, lm_head.weight, wanted, chunk_tokens), n
+
     def piece(h: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         return F.cross_entropy(lm_head(h).float(), t, reduction="sum")
 
-    if n <= chunk_tokens:
-        return piece(rows, wanted), n
+    if n <= chunk_tokens or not torch.is_grad_enabled():
+        total = hidden.new_zeros((), dtype=torch.float32)
+        for start in range(0, n, chunk_tokens):
+            total = total + piece(rows[start : start + chunk_tokens], wanted[start : start + chunk_tokens])
+        return total, n
+    # A trainable or wrapped head (e.g. LoRA on lm_head): recompute each chunk in backward instead.
     total = hidden.new_zeros((), dtype=torch.float32)
     for start in range(0, n, chunk_tokens):
         h, t = rows[start : start + chunk_tokens], wanted[start : start + chunk_tokens]
-        if torch.is_grad_enabled():
-            total = total + checkpoint(piece, h, t, use_reentrant=False)
-        else:
-            total = total + piece(h, t)
+        total = total + checkpoint(piece, h, t, use_reentrant=False)
     return total, n
+
+
+def _is_frozen_linear(module: torch.nn.Module) -> bool:
+    return (type(module) is torch.nn.Linear and module.bias is None and not module.weight.requires_grad
+            and module.weight.dtype in (torch.float32, torch.float16, torch.bfloat16))
+
+
+class _FusedFrozenHeadLoss(torch.autograd.Function):
+    """Cross-entropy through a frozen ``lm_head``, chunk by chunk, with the gradient computed in the same pass.
+
+    LoRA never trains the head, so the only gradient needed is d loss / d hidden = (softmax − onehot) · W. It
+    is computed while each chunk's logits exist and kept (rows × hidden, small); the logits are dropped at once.
+    Memory: one chunk of logits; compute: no second head forward in backward (what checkpointing would cost).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, rows: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor,
+                chunk_tokens: int) -> torch.Tensor:
+        compute_dtype = torch.get_autocast_dtype(rows.device.type) if torch.is_autocast_enabled(rows.device.type) \
+            else rows.dtype
+        w = weight.to(compute_dtype)
+        grad_rows = torch.empty_like(rows)
+        total = torch.zeros((), dtype=torch.float32, device=rows.device)
+        for start in range(0, rows.shape[0], chunk_tokens):
+            h = rows[start : start + chunk_tokens].to(compute_dtype)
+            t = targets[start : start + chunk_tokens]
+            logits = (h @ w.t()).float()
+            lse = torch.logsumexp(logits, dim=-1)
+            total += (lse - logits.gather(1, t[:, None]).squeeze(1)).sum()
+            probs = torch.exp(logits.sub_(lse[:, None]))  # softmax, in place of the logits
+            probs[torch.arange(t.shape[0], device=t.device), t] -= 1.0
+            grad_rows[start : start + chunk_tokens] = (probs.to(compute_dtype) @ w).to(rows.dtype)
+            del logits, probs
+        ctx.save_for_backward(grad_rows)
+        return total
+
+    @staticmethod
+    def backward(ctx: Any, grad_total: torch.Tensor) -> tuple[torch.Tensor | None, None, None, None]:
+        (grad_rows,) = ctx.saved_tensors
+        return grad_rows * grad_total.to(grad_rows.dtype), None, None, None
 
 
 def causal_lm_of(model: Any) -> Any:
