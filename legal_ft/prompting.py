@@ -20,7 +20,7 @@ from legal_ft.errors import ConfigError
 INPUT_HEADING = "Фактические обстоятельства:"
 
 
-def build_messages(instruction: str, input: str) -> list[dict[str, str]]:  # noqa: A002 - the seed's field name
+def build_messages(instruction: str, input: str) -> list[dict[str, str]]:
     """The chat turn for one record: a single user message holding the instruction and the case facts.
 
     No system message: Qwen3's template adds none by default, and an empty one would change the prompt.
@@ -43,7 +43,7 @@ def _apply_template(tokenizer: Any, messages: list[dict[str, str]], *, add_gener
     )
 
 
-def render_prompt(tokenizer: Any, instruction: str, input: str) -> str:  # noqa: A002
+def render_prompt(tokenizer: Any, instruction: str, input: str) -> str:
     """The text the model sees before it writes the answer (generation prompt, thinking switched off)."""
     return _apply_template(tokenizer, build_messages(instruction, input), add_generation_prompt=True)
 
@@ -56,7 +56,7 @@ class RenderedExample:
     completion: str
 
 
-def render_example(tokenizer: Any, instruction: str, input: str, output: str) -> RenderedExample:  # noqa: A002
+def render_example(tokenizer: Any, instruction: str, input: str, output: str) -> RenderedExample:
     """Prompt plus answer for training; the prompt is byte-identical to `render_prompt`.
 
     The completion is taken from the template itself (render the conversation with the assistant turn and cut

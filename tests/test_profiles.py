@@ -6,7 +6,12 @@ import pytest
 
 from legal_ft.errors import ConfigError
 from legal_ft.training.memory import GIB, QWEN3_4B, ModelShape, estimate_peak_memory
-from legal_ft.training.profiles import available_profiles, estimate_for, load_profile, pick_auto
+from legal_ft.training.profiles import (
+    available_profiles,
+    estimate_for,
+    load_profile,
+    pick_auto,
+)
 
 QKVO = ["q_proj", "k_proj", "v_proj", "o_proj"]
 

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from legal_ft.errors import ConfigError
-from legal_ft.training.config import default_config_path, read_config_file, resolve_config, shipped_config_path
+from legal_ft.training.config import (
+    default_config_path,
+    read_config_file,
+    resolve_config,
+    shipped_config_path,
+)
 from legal_ft.training.profiles import load_profile
 
 SEED = {

@@ -7,11 +7,16 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from _training_helpers import write_records
+
 from legal_ft.errors import InputError
 from legal_ft.training.data import (
-    Collator, LegalDataModule, TokenizeFn, WindowedBatchSampler, split_for_eval, tokenize_file,
+    Collator,
+    LegalDataModule,
+    TokenizeFn,
+    WindowedBatchSampler,
+    split_for_eval,
+    tokenize_file,
 )
 
 
@@ -64,7 +69,7 @@ def test_sampler_groups_by_length_and_is_deterministic() -> None:
     rng = random.Random(0)
     lengths = [rng.randint(10, 500) for _ in range(400)]
     labels = [max(1, n // 2) for n in lengths]
-    make = lambda **kw: WindowedBatchSampler(lengths, labels, 4, 2, seed=3, **kw)  # noqa: E731
+    make = lambda **kw: WindowedBatchSampler(lengths, labels, 4, 2, seed=3, **kw)
     grouped, plain = make(), make(group_by_length=False)
 
     def padding(sampler):
@@ -112,7 +117,7 @@ def test_eval_split_is_deterministic_and_eval_file_wins(tokenizer, tmp_path) -> 
     assert len(eval_idx) == 10 and not set(train_idx) & set(eval_idx)
     assert split_for_eval(10, 0.1, seed=7)[1] == []
     data = write_records(tmp_path / "clean_training_dataset.jsonl", 30, seed=2)
-    kwargs = dict(max_length=256, batch_size=2, eval_batch_size=2, accumulation=1, seed=0, eval_ratio=0.1)
+    kwargs = {"max_length": 256, "batch_size": 2, "eval_batch_size": 2, "accumulation": 1, "seed": 0, "eval_ratio": 0.1}
     split = LegalDataModule(tokenizer, data, eval_file=None, **kwargs)
     split.prepare()
     assert split.stats.eval_records == 3 and split.stats.train_records == 27

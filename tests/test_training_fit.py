@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from _training_helpers import fit_options, write_config, write_records
+
 from legal_ft.errors import LegalFtError
 
-FAST = dict(max_steps=4, per_device_train_batch_size=2, gradient_accumulation_steps=2, save_steps=2,
-            logging_steps=1, warmup_steps=1, data={"max_length": 192})
+FAST = {"max_steps": 4, "per_device_train_batch_size": 2, "gradient_accumulation_steps": 2, "save_steps": 2,
+            "logging_steps": 1, "warmup_steps": 1, "data": {"max_length": 192}}
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ class _SignalAt:
         import lightning as L
 
         class _Cb(L.Callback):
-            def on_train_batch_end(cb, trainer, pl_module, outputs, batch, batch_idx):  # noqa: N805
+            def on_train_batch_end(cb, trainer, pl_module, outputs, batch, batch_idx):
                 if bool(batch["window_end"]) and trainer.global_step == step:
                     os.kill(os.getpid(), signum)
 
@@ -156,7 +156,7 @@ def test_sigterm_leaves_a_usable_adapter(tiny_model_dir, data_file, tmp_path) ->
             print("STOPPED", exc.message)
             sys.exit(exc.exit_code)
     """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False,
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)})
     assert proc.returncode == 130, proc.stderr[-3000:]
     assert "STOPPED training stopped by SIGTERM at step 2" in proc.stdout
@@ -229,7 +229,7 @@ def test_ddp_two_cpu_processes(tiny_model_dir, data_file, tmp_path) -> None:
     cmd = [sys.executable, "-m", "legal_ft", "-q", "fit", "--model", str(tiny_model_dir), "--data", str(data_file),
            "--out", str(out), "--config", str(config), "--gpu-profile", "cpu", "--devices", "2", "--strategy", "ddp"]
     env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(29500 + os.getpid() % 1000)}
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["world_size"] == 2 and metrics["global_step"] == 2

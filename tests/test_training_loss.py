@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from _training_helpers import fit_options, write_config, write_records
 
 
@@ -109,8 +108,8 @@ def test_batch1_accum4_equals_batch4_accum1_on_unequal_lengths(tiny_model_dir, t
     from legal_ft.training.fit import run_fit
 
     data = write_records(tmp_path / "four.jsonl", 4, seed=11)
-    common = dict(max_steps=1, eval_strategy="no", max_grad_norm=0.0, warmup_steps=0, lora={"lora_dropout": 0.0},
-                  data={"max_length": 192})
+    common = {"max_steps": 1, "eval_strategy": "no", "max_grad_norm": 0.0, "warmup_steps": 0, "lora": {"lora_dropout": 0.0},
+                  "data": {"max_length": 192}}
     grads = []
     for batch, accum in ((1, 4), (4, 1)):
         config = write_config(tmp_path / f"c{batch}.json", per_device_train_batch_size=batch,

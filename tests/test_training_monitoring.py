@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from types import SimpleNamespace
 
 import torch
@@ -64,12 +65,10 @@ def test_warmup_then_decay_schedule() -> None:
         opt.step()
         sched.step()
     assert lrs[0] == 0.0 and lrs[1] < lrs[2] < lrs[3] == 1e-3  # linear warmup
-    assert all(a >= b for a, b in zip(lrs[3:], lrs[4:], strict=False)) and lrs[-1] < 2e-4  # cosine decay
+    assert all(a >= b for a, b in itertools.pairwise(lrs[3:])) and lrs[-1] < 2e-4  # cosine decay
 
 
 def test_precision_per_device_and_flags() -> None:
-    from types import SimpleNamespace
-
     from legal_ft.training.fit import _precision
 
     assert _precision("cuda", SimpleNamespace(fp16=True, bf16=False)) == ("16-mixed", "float16")  # grad scaler

@@ -24,7 +24,13 @@ def profiles(model_dir: Path | None, max_length: int | None) -> None:
 
     from legal_ft.console import console
     from legal_ft.training.memory import QWEN3_4B, ModelShape
-    from legal_ft.training.profiles import available_profiles, cuda_memory_gib, estimate_for, load_profile, pick_auto
+    from legal_ft.training.profiles import (
+        available_profiles,
+        cuda_memory_gib,
+        estimate_for,
+        load_profile,
+        pick_auto,
+    )
 
     shape, model_name = QWEN3_4B, "Qwen3-4B (QVikhr-3-4B)"
     if model_dir is not None:
@@ -58,7 +64,7 @@ def profiles(model_dir: Path | None, max_length: int | None) -> None:
         base = profile.quantization or ("fp32" if profile.device == "cpu" else "fp16")
         fits = est.fits(profile.memory_gib)
         fit_text = "-" if fits is None else ("yes" if fits else "no")
-        gib = lambda b: f"{b / 1024**3:.2f}"  # noqa: E731
+        gib = lambda b: f"{b / 1024**3:.2f}"
         table.add_row(
             name + note,
             "-" if profile.memory_gib is None else f"{profile.memory_gib:g}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
@@ -68,9 +69,9 @@ class StepCheckpoint(L.Callback):
     def on_exception(self, trainer: L.Trainer, pl_module: L.LightningModule, exception: BaseException) -> None:
         from lightning.pytorch.utilities.exceptions import SIGTERMException
 
-        if isinstance(exception, (TrainingInterrupted, SIGTERMException, KeyboardInterrupt)):
-            if trainer.global_step != self._last_saved:
-                self.save(trainer)
+        interrupted = isinstance(exception, (TrainingInterrupted, SIGTERMException, KeyboardInterrupt))
+        if interrupted and trainer.global_step != self._last_saved:
+            self.save(trainer)
 
 
 class BestAdapter(L.Callback):
@@ -122,13 +123,13 @@ class OverfitDetector(L.Callback):
         recent = evals[-(self.patience + 1) :]
         train = history.get("train_loss", [])
         means = []
-        for (prev_step, _), (step, _) in zip(recent, recent[1:], strict=False):
+        for (prev_step, _), (step, _) in itertools.pairwise(recent):
             window = [loss for s, loss in train if prev_step < s <= step]
             if not window:
                 return
             means.append(sum(window) / len(window))
-        eval_rising = all(b[1] > a[1] for a, b in zip(recent, recent[1:], strict=False))
-        train_falling = all(b < a for a, b in zip(means, means[1:], strict=False)) if len(means) > 1 else True
+        eval_rising = all(b[1] > a[1] for a, b in itertools.pairwise(recent))
+        train_falling = all(b < a for a, b in itertools.pairwise(means))
         if eval_rising and train_falling and (not self.triggered_at or self.triggered_at[-1] != trainer.global_step):
             self.triggered_at.append(trainer.global_step)
             message = (f"overfitting: eval loss rose for {self.patience} evaluations in a row "

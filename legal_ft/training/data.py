@@ -52,7 +52,7 @@ class DataStats:
         return dict(self.__dict__)
 
 
-def _read_records(path: str, fingerprint: str) -> Iterator[dict[str, Any]]:  # noqa: ARG001 - cache key only
+def _read_records(path: str, fingerprint: str) -> Iterator[dict[str, Any]]:
     """Generator for `Dataset.from_generator`: valid records of a JSONL file with their origin."""
     from legal_ft.io import iter_records
     from legal_ft.records import Record

@@ -109,9 +109,17 @@ def _run_fit(options: FitOptions) -> FitResult:
     import lightning as L
     import torch
 
-    from legal_ft.modeling.loading import inspect_model_dir, load_model_and_tokenizer, load_tokenizer
+    from legal_ft.modeling.loading import (
+        inspect_model_dir,
+        load_tokenizer,
+    )
     from legal_ft.training.callbacks import (
-        BestAdapter, GracefulInterrupt, OverfitDetector, StepCheckpoint, TrainingInterrupted, save_adapter,
+        BestAdapter,
+        GracefulInterrupt,
+        OverfitDetector,
+        StepCheckpoint,
+        TrainingInterrupted,
+        save_adapter,
     )
     from legal_ft.training.data import LegalDataModule
     from legal_ft.training.memory import ModelShape

@@ -57,7 +57,7 @@ class ModelShape:
     tied_embeddings: bool
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "ModelShape":
+    def from_config(cls, config: dict[str, Any]) -> ModelShape:
         """From a Hugging Face ``config.json`` of a Qwen3 / Qwen2 / LLaMA / Mistral-shaped model."""
         hidden = int(config["hidden_size"])
         heads = int(config["num_attention_heads"])

@@ -312,7 +312,7 @@ class LoraModule(L.LightningModule):
         if missing:
             raise LegalFtError(
                 f"the checkpoint does not match this model/LoRA config ({len(missing)} LoRA weights missing, "
-                f"e.g. {sorted(missing)[0]})",
+                f"e.g. {min(missing)})",
                 "resume with the same --model and lora_config as the interrupted run, or start without --resume",
             )
         state = checkpoint.get(STATE_KEY, {})

@@ -9,15 +9,21 @@ peak-memory estimate fits; without CUDA it picks ``cpu``.
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomllib
+
 from legal_ft.errors import ConfigError
 from legal_ft.resources import configs_dir
 from legal_ft.training.config import flatten_settings
-from legal_ft.training.memory import QWEN3_4B, MemoryEstimate, ModelShape, estimate_peak_memory
+from legal_ft.training.memory import (
+    QWEN3_4B,
+    MemoryEstimate,
+    ModelShape,
+    estimate_peak_memory,
+)
 
 PROFILE_ORDER = ("rtx3070", "rtx3080", "rtx3090", "cpu", "auto")
 
