@@ -60,15 +60,40 @@ def run_legalft(args: argparse.Namespace) -> dict:
             timer["end"] = time.perf_counter()
 
     cfg = Path(args.workdir) / "legalft_config.json"
-    cfg.write_text(json.dumps({"training_args": {
-        "per_device_train_batch_size": args.batch, "gradient_accumulation_steps": args.accum, "max_steps": args.steps,
-        "eval_strategy": "no", "save_steps": 10**6, "learning_rate": 1e-4, "gradient_checkpointing": args.checkpointing,
-        "logging_steps": 10**6}, "data_config": {"max_length": args.max_length, "eval_ratio": 0.0}}))
-    result = run_fit(FitOptions(model_dir=Path(args.model), data=Path(args.data), out_dir=Path(args.workdir) / "lf",
-                                gpu_profile=args.gpu_profile, config_path=cfg, extra_callbacks=[Timer()]))
+    cfg.write_text(
+        json.dumps(
+            {
+                "training_args": {
+                    "per_device_train_batch_size": args.batch,
+                    "gradient_accumulation_steps": args.accum,
+                    "max_steps": args.steps,
+                    "eval_strategy": "no",
+                    "save_steps": 10**6,
+                    "learning_rate": 1e-4,
+                    "gradient_checkpointing": args.checkpointing,
+                    "logging_steps": 10**6,
+                },
+                "data_config": {"max_length": args.max_length, "eval_ratio": 0.0},
+            }
+        )
+    )
+    result = run_fit(
+        FitOptions(
+            model_dir=Path(args.model),
+            data=Path(args.data),
+            out_dir=Path(args.workdir) / "lf",
+            gpu_profile=args.gpu_profile,
+            config_path=cfg,
+            extra_callbacks=[Timer()],
+        )
+    )
     seconds = timer["end"] - timer["start"]
-    return {"tokens": result.metrics["tokens_seen"], "seconds": seconds, "peak_gib": peak_memory_gib(),
-            "loss": result.metrics["final_train_loss"]}
+    return {
+        "tokens": result.metrics["tokens_seen"],
+        "seconds": seconds,
+        "peak_gib": peak_memory_gib(),
+        "loss": result.metrics["final_train_loss"],
+    }
 
 
 def run_trainer(args: argparse.Namespace) -> dict:
@@ -83,20 +108,31 @@ def run_trainer(args: argparse.Namespace) -> dict:
     profile = load_profile(args.gpu_profile)
     cuda = torch.cuda.is_available() and profile.device != "cpu"
     quant = profile.quantization if cuda else None
-    model, tokenizer = load_model_and_tokenizer(args.model, dtype="float16" if cuda else "float32",
-                                                quantization=quant)
+    model, tokenizer = load_model_and_tokenizer(args.model, dtype="float16" if cuda else "float32", quantization=quant)
     model.config.use_cache = False
     if quant:
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=args.checkpointing,
-                                                gradient_checkpointing_kwargs={"use_reentrant": False})
-    model = get_peft_model(model, LoraConfig(r=16, lora_alpha=32, lora_dropout=0.05, task_type="CAUSAL_LM",
-                                             target_modules=["q_proj", "v_proj", "k_proj", "o_proj"]))
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=args.checkpointing, gradient_checkpointing_kwargs={"use_reentrant": False}
+        )
+    model = get_peft_model(
+        model,
+        LoraConfig(
+            r=16,
+            lora_alpha=32,
+            lora_dropout=0.05,
+            task_type="CAUSAL_LM",
+            target_modules=["q_proj", "v_proj", "k_proj", "o_proj"],
+        ),
+    )
     table, _ = tokenize_file(args.data, tokenizer, args.max_length)
 
     def to_features(row):  # completion-only: prompt labels are -100
         ids = row["input_ids"]
-        return {"input_ids": ids, "attention_mask": [1] * len(ids),
-                "labels": [-100] * row["prompt_len"] + ids[row["prompt_len"]:]}
+        return {
+            "input_ids": ids,
+            "attention_mask": [1] * len(ids),
+            "labels": [-100] * row["prompt_len"] + ids[row["prompt_len"] :],
+        }
 
     dataset = table.map(to_features, remove_columns=table.column_names)
     counted = {"tokens": 0}
@@ -108,18 +144,28 @@ def run_trainer(args: argparse.Namespace) -> dict:
         return batch
 
     targs = TrainingArguments(
-        output_dir=str(Path(args.workdir) / "hf"), per_device_train_batch_size=args.batch,
-        gradient_accumulation_steps=args.accum, max_steps=args.steps, learning_rate=1e-4, logging_steps=10**6,
-        save_strategy="no", report_to=[], fp16=cuda, gradient_checkpointing=args.checkpointing,
-        gradient_checkpointing_kwargs={"use_reentrant": False}, use_cpu=not cuda, dataloader_num_workers=0,
-        remove_unused_columns=False, disable_tqdm=True, seed=42,
+        output_dir=str(Path(args.workdir) / "hf"),
+        per_device_train_batch_size=args.batch,
+        gradient_accumulation_steps=args.accum,
+        max_steps=args.steps,
+        learning_rate=1e-4,
+        logging_steps=10**6,
+        save_strategy="no",
+        report_to=[],
+        fp16=cuda,
+        gradient_checkpointing=args.checkpointing,
+        gradient_checkpointing_kwargs={"use_reentrant": False},
+        use_cpu=not cuda,
+        dataloader_num_workers=0,
+        remove_unused_columns=False,
+        disable_tqdm=True,
+        seed=42,
     )
     trainer = Trainer(model=model, args=targs, train_dataset=dataset, data_collator=collator)
     start = time.perf_counter()
     out = trainer.train()
     seconds = time.perf_counter() - start
-    return {"tokens": counted["tokens"], "seconds": seconds, "peak_gib": peak_memory_gib(),
-            "loss": out.training_loss}
+    return {"tokens": counted["tokens"], "seconds": seconds, "peak_gib": peak_memory_gib(), "loss": out.training_loss}
 
 
 def main() -> None:
@@ -159,24 +205,49 @@ def main() -> None:
         args.data = str(make_data(workdir / "data.jsonl", args.records, args.min_chars))
     results = {}
     for name in ("trainer", "legalft"):
-        cmd = [sys.executable, __file__, "--only", name, "--workdir", str(workdir), "--model", args.model,
-               "--data", args.data, "--gpu-profile", args.gpu_profile, "--batch", str(args.batch), "--accum",
-               str(args.accum), "--steps", str(args.steps), "--max-length", str(args.max_length),
-               "--threads", str(args.threads), "--checkpointing" if args.checkpointing else "--no-checkpointing"]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--only",
+            name,
+            "--workdir",
+            str(workdir),
+            "--model",
+            args.model,
+            "--data",
+            args.data,
+            "--gpu-profile",
+            args.gpu_profile,
+            "--batch",
+            str(args.batch),
+            "--accum",
+            str(args.accum),
+            "--steps",
+            str(args.steps),
+            "--max-length",
+            str(args.max_length),
+            "--threads",
+            str(args.threads),
+            "--checkpointing" if args.checkpointing else "--no-checkpointing",
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
         if proc.returncode != 0 or line is None:
             print(f"{name} failed:\n{proc.stderr[-4000:]}", file=sys.stderr)
             sys.exit(1)
-        results[name] = json.loads(line[len("RESULT "):])
+        results[name] = json.loads(line[len("RESULT ") :])
     mem_kind = "GPU GiB (max allocated)" if "cuda" in os.environ.get("BENCH_DEVICE", "") else "peak memory GiB"
-    print(f"model {args.model}, profile {args.gpu_profile}, batch {args.batch} x accum {args.accum}, "
-          f"{args.steps} steps, max_length {args.max_length}, checkpointing {args.checkpointing}")
+    print(
+        f"model {args.model}, profile {args.gpu_profile}, batch {args.batch} x accum {args.accum}, "
+        f"{args.steps} steps, max_length {args.max_length}, checkpointing {args.checkpointing}"
+    )
     print(f"{'':10} {'tokens':>9} {'seconds':>8} {'tokens/s':>10} {mem_kind:>24} {'loss':>8}")
     for name, r in results.items():
         r["tps"] = r["tokens"] / r["seconds"]
-        print(f"{name:10} {r['tokens']:>9} {r['seconds']:>8.2f} {r['tps']:>10.0f} {r['peak_gib']:>24.3f} "
-              f"{r['loss']:>8.4f}")
+        print(
+            f"{name:10} {r['tokens']:>9} {r['seconds']:>8.2f} {r['tps']:>10.0f} {r['peak_gib']:>24.3f} "
+            f"{r['loss']:>8.4f}"
+        )
     lf, hf = results["legalft"], results["trainer"]
     print(f"legalft / Trainer: tokens/s x{lf['tps'] / hf['tps']:.2f}, memory x{lf['peak_gib'] / hf['peak_gib']:.2f}")
 

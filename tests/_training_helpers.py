@@ -27,5 +27,6 @@ def write_config(path: Path, **training_args: Any) -> Path:
 def fit_options(model_dir: Path, data: Path, out: Path, config: Path | None = None, **kw: Any):
     from legal_ft.training.fit import FitOptions
 
-    return FitOptions(model_dir=model_dir, data=data, out_dir=out, gpu_profile=kw.pop("gpu_profile", "cpu"),
-                      config_path=config, **kw)
+    return FitOptions(
+        model_dir=model_dir, data=data, out_dir=out, gpu_profile=kw.pop("gpu_profile", "cpu"), config_path=config, **kw
+    )

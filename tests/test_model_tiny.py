@@ -14,7 +14,13 @@ from legal_ft.modeling.loading import inspect_model_dir, load_model_and_tokenize
 
 def test_tiny_model_dir_has_the_real_layout(tiny_model_dir: Path) -> None:
     names = {p.name for p in tiny_model_dir.iterdir()}
-    assert {"config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"} <= names
+    assert {
+        "config.json",
+        "generation_config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "tokenizer_config.json",
+    } <= names
     config = json.loads((tiny_model_dir / "config.json").read_text())
     assert config["model_type"] == "qwen3" and config["architectures"] == ["Qwen3ForCausalLM"]
     tok_config = json.loads((tiny_model_dir / "tokenizer_config.json").read_text(encoding="utf-8"))
@@ -52,8 +58,14 @@ def test_build_is_deterministic(tiny_model_dir: Path, tmp_path: Path) -> None:
 
 def test_cli_model_tiny_with_corpus(run_cli, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
-    rows = [{"instruction": "Составь претензию.", "input": f"Долг {i} рублей.", "output": "ПРЕТЕНЗИЯ\nТребую оплатить долг."}
-            for i in range(20)]
+    rows = [
+        {
+            "instruction": "Составь претензию.",
+            "input": f"Долг {i} рублей.",
+            "output": "ПРЕТЕНЗИЯ\nТребую оплатить долг.",
+        }
+        for i in range(20)
+    ]
     corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     result = run_cli("model", "tiny", "--out", str(tmp_path / "m"), "--corpus", str(corpus))
     assert result.exit_code == 0, result

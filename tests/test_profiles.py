@@ -35,8 +35,17 @@ def test_qwen3_4b_parameter_count_by_hand() -> None:
 
 
 def test_rtx3070_estimate_by_hand() -> None:
-    est = estimate_peak_memory(QWEN3_4B, quantization="4bit", dtype="float16", batch_size=1, seq_len=2048,
-                               lora_r=16, target_modules=QKVO, gradient_checkpointing=True, loss_chunk_tokens=1024)
+    est = estimate_peak_memory(
+        QWEN3_4B,
+        quantization="4bit",
+        dtype="float16",
+        batch_size=1,
+        seq_len=2048,
+        lora_r=16,
+        target_modules=QKVO,
+        gradient_checkpointing=True,
+        loss_chunk_tokens=1024,
+    )
     # 1. weights: NF4 linear layers + fp32 embedding and norms (upcast for k-bit training) + fp16 lm_head copy
     norms = 36 * (2 * 2560 + 2 * 128) + 2560
     weights = int(3_633_315_840 * (0.5 + 1 / 64 + 4 / (64 * 256))) + 4 * (151936 * 2560 + norms) + 2 * 151936 * 2560
@@ -58,8 +67,17 @@ def test_profile_decisions_fit_their_cards_and_16bit_would_not_fit_8gb() -> None
     for name in ("rtx3070", "rtx3080", "rtx3090"):
         p = load_profile(name)
         assert estimate_for(p).fits(p.memory_gib), name
-    p16 = estimate_peak_memory(QWEN3_4B, quantization=None, dtype="float16", batch_size=1, seq_len=2048, lora_r=16,
-                               target_modules=QKVO, gradient_checkpointing=True, loss_chunk_tokens=1024)
+    p16 = estimate_peak_memory(
+        QWEN3_4B,
+        quantization=None,
+        dtype="float16",
+        batch_size=1,
+        seq_len=2048,
+        lora_r=16,
+        target_modules=QKVO,
+        gradient_checkpointing=True,
+        loss_chunk_tokens=1024,
+    )
     assert not p16.fits(8)  # why rtx3070 needs 4-bit
     rtx3080_8bit = estimate_for(load_profile("rtx3080"))
     assert rtx3080_8bit.fits(10) and not estimate_for(load_profile("rtx3090")).fits(10)
@@ -78,9 +96,18 @@ def test_auto_picks_by_card_memory() -> None:
 
 
 def test_model_shape_from_config() -> None:
-    shape = ModelShape.from_config({"hidden_size": 64, "num_hidden_layers": 2, "intermediate_size": 128,
-                                    "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16,
-                                    "vocab_size": 512, "tie_word_embeddings": True})
+    shape = ModelShape.from_config(
+        {
+            "hidden_size": 64,
+            "num_hidden_layers": 2,
+            "intermediate_size": 128,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "head_dim": 16,
+            "vocab_size": 512,
+            "tie_word_embeddings": True,
+        }
+    )
     assert shape.linear_params == 2 * (64 * 64 + 2 * 64 * 32 + 64 * 64 + 3 * 64 * 128)
 
 
@@ -92,8 +119,11 @@ def test_unknown_profile_lists_the_known_ones() -> None:
 
 def test_profile_file_by_path(tmp_path) -> None:
     path = tmp_path / "a4000.toml"
-    path.write_text('name = "a4000"\nmemory_gib = 16\ndevice = "cuda"\n[training_args]\n'
-                    'per_device_train_batch_size = 2\ngradient_accumulation_steps = 4\n', encoding="utf-8")
+    path.write_text(
+        'name = "a4000"\nmemory_gib = 16\ndevice = "cuda"\n[training_args]\n'
+        "per_device_train_batch_size = 2\ngradient_accumulation_steps = 4\n",
+        encoding="utf-8",
+    )
     p = load_profile(str(path))
     assert p.name == "a4000" and estimate_for(p).fits(16)
     path.write_text('name = "x"\n[training_args]\nbatch = 2\n', encoding="utf-8")

@@ -19,7 +19,9 @@ def tokenizer(tiny_model_dir: Path):
 
 def test_build_messages_single_user_turn_with_facts() -> None:
     messages = build_messages("  Составь иск.  ", "Истец передал товар.")
-    assert messages == [{"role": "user", "content": "Составь иск.\n\nФактические обстоятельства:\nИстец передал товар."}]
+    assert messages == [
+        {"role": "user", "content": "Составь иск.\n\nФактические обстоятельства:\nИстец передал товар."}
+    ]
     assert build_messages("Составь иск.", "  ") == [{"role": "user", "content": "Составь иск."}]
 
 
@@ -56,7 +58,10 @@ def test_render_example_prompt_prefix_and_completion_end_at_im_end(tokenizer) ->
 
 def test_template_without_generation_prefix_falls_back_to_eos(tokenizer) -> None:
     class Plain:
-        chat_template = "{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}{% if add_generation_prompt %}[assistant]{% endif %}"
+        chat_template = (
+            "{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}"
+            "{% if add_generation_prompt %}[assistant]{% endif %}"
+        )
         eos_token = "</s>"
 
         def apply_chat_template(self, messages, tokenize, add_generation_prompt, enable_thinking):

@@ -32,10 +32,13 @@ def test_prompt_is_masked_and_labels_are_the_answer(tokenizer) -> None:
 
     out = TokenizeFn(tokenizer, 512)({"instruction": ["Составь иск."], "input": ["Долг."], "output": ["ИСК. Прошу."]})
     ids, prompt_len = out["input_ids"][0], out["prompt_len"][0]
-    assert ids[:prompt_len] == tokenizer(render_prompt(tokenizer, "Составь иск.", "Долг."),
-                                         add_special_tokens=False)["input_ids"]
-    batch = Collator(pad_token_id=tokenizer.pad_token_id)([{"input_ids": ids, "prompt_len": prompt_len},
-                                                           {"input_ids": ids[:-2], "prompt_len": prompt_len}])
+    assert (
+        ids[:prompt_len]
+        == tokenizer(render_prompt(tokenizer, "Составь иск.", "Долг."), add_special_tokens=False)["input_ids"]
+    )
+    batch = Collator(pad_token_id=tokenizer.pad_token_id)(
+        [{"input_ids": ids, "prompt_len": prompt_len}, {"input_ids": ids[:-2], "prompt_len": prompt_len}]
+    )
     labels = batch["labels"][0]
     assert (labels[:prompt_len] == -100).all()
     assert tokenizer.decode(labels[prompt_len:]) == "ИСК. Прошу.<|im_end|>"
@@ -44,9 +47,11 @@ def test_prompt_is_masked_and_labels_are_the_answer(tokenizer) -> None:
 
 def test_answer_cut_away_entirely_is_dropped_and_counted(tokenizer, tmp_path) -> None:
     path = tmp_path / "d.jsonl"
-    rows = [{"instruction": "Составь иск.", "input": "Долг.", "output": "Короткий ответ."},
-            {"instruction": "Составь иск.", "input": "Очень длинные обстоятельства. " * 40, "output": "Ответ."},
-            {"instruction": "Составь иск.", "input": "Долг.", "output": "Длинный ответ. " * 40}]
+    rows = [
+        {"instruction": "Составь иск.", "input": "Долг.", "output": "Короткий ответ."},
+        {"instruction": "Составь иск.", "input": "Очень длинные обстоятельства. " * 40, "output": "Ответ."},
+        {"instruction": "Составь иск.", "input": "Долг.", "output": "Длинный ответ. " * 40},
+    ]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{broken\n", encoding="utf-8")
     table, stats = tokenize_file(path, tokenizer, 64)
     assert stats.dropped_no_answer == 1 and stats.dropped_examples == [f"{path}:2"]
@@ -57,8 +62,17 @@ def test_answer_cut_away_entirely_is_dropped_and_counted(tokenizer, tmp_path) ->
 def test_everything_dropped_is_an_input_error(tokenizer, tmp_path) -> None:
     path = tmp_path / "d.jsonl"
     path.write_text(json.dumps({"instruction": "x " * 200, "input": "", "output": "y"}) + "\n", encoding="utf-8")
-    dm = LegalDataModule(tokenizer, path, eval_file=None, max_length=32, batch_size=1, eval_batch_size=1,
-                         accumulation=1, seed=0, eval_ratio=0.0)
+    dm = LegalDataModule(
+        tokenizer,
+        path,
+        eval_file=None,
+        max_length=32,
+        batch_size=1,
+        eval_batch_size=1,
+        accumulation=1,
+        seed=0,
+        eval_ratio=0.0,
+    )
     with pytest.raises(InputError, match="no trainable records"):
         dm.prepare()
 

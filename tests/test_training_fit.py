@@ -16,8 +16,17 @@ from _training_helpers import fit_options, write_config, write_records
 
 from legal_ft.errors import LegalFtError
 
-FAST = {"max_steps": 4, "per_device_train_batch_size": 2, "gradient_accumulation_steps": 2, "save_steps": 2,
-            "logging_steps": 1, "warmup_steps": 1, "data": {"max_length": 192}}
+pytestmark = pytest.mark.slow  # real (tiny) training runs on the CPU
+
+FAST = {
+    "max_steps": 4,
+    "per_device_train_batch_size": 2,
+    "gradient_accumulation_steps": 2,
+    "save_steps": 2,
+    "logging_steps": 1,
+    "warmup_steps": 1,
+    "data": {"max_length": 192},
+}
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +36,25 @@ def data_file(tmp_path_factory) -> Path:
 
 def test_cli_fit_rtx3070_writes_the_seed_layout(run_cli, tiny_model_dir, data_file, tmp_path) -> None:
     out = tmp_path / "legal_model_lora"
-    result = run_cli("fit", "--model", str(tiny_model_dir), "--data", str(data_file), "--out", str(out),
-                     "--gpu-profile", "rtx3070", "--max-steps", "2", "--max-length", "160", "--eval-steps", "1",
-                     "--lr", "5e-3")
+    result = run_cli(
+        "fit",
+        "--model",
+        str(tiny_model_dir),
+        "--data",
+        str(data_file),
+        "--out",
+        str(out),
+        "--gpu-profile",
+        "rtx3070",
+        "--max-steps",
+        "2",
+        "--max-length",
+        "160",
+        "--eval-steps",
+        "1",
+        "--lr",
+        "5e-3",
+    )
     assert result.exit_code == 0, result
     assert "adapter written to" in result.stdout
     # resolved configuration printed with where each value came from
@@ -37,8 +62,15 @@ def test_cli_fit_rtx3070_writes_the_seed_layout(run_cli, tiny_model_dir, data_fi
     assert "data_config.max_length" in result.stderr and "(command line)" in result.stderr
     if not torch.cuda.is_available():
         assert "no CUDA GPU" in result.stderr and "4bit" in result.stderr
-    for name in ("adapter_config.json", "adapter_model.safetensors", "tokenizer.json", "tokenizer_config.json",
-                 "training_config.json", "metrics.json", "loss_curve.png"):
+    for name in (
+        "adapter_config.json",
+        "adapter_model.safetensors",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "training_config.json",
+        "metrics.json",
+        "loss_curve.png",
+    ):
         assert (out / name).is_file(), name
     assert "enable_thinking" in (out / "tokenizer_config.json").read_text(encoding="utf-8")
     saved = json.loads((out / "training_config.json").read_text(encoding="utf-8"))
@@ -53,7 +85,10 @@ def test_cli_fit_rtx3070_writes_the_seed_layout(run_cli, tiny_model_dir, data_fi
     # the kept adapter is the best one
     from safetensors.torch import load_file
 
-    kept, best = load_file(out / "adapter_model.safetensors"), load_file(out / "best_adapter" / "adapter_model.safetensors")
+    kept, best = (
+        load_file(out / "adapter_model.safetensors"),
+        load_file(out / "best_adapter" / "adapter_model.safetensors"),
+    )
     assert all(torch.equal(kept[k], best[k]) for k in kept)
 
 
@@ -108,8 +143,9 @@ def test_ctrl_c_then_resume_equals_an_uninterrupted_run(tiny_model_dir, data_fil
     config = write_config(tmp_path / "c.json", **settings)
     run_fit(fit_options(tiny_model_dir, data_file, tmp_path / "full", config))
 
-    stopped = fit_options(tiny_model_dir, data_file, tmp_path / "resumed", config,
-                          extra_callbacks=[_SignalAt(3, signal.SIGINT).callback])
+    stopped = fit_options(
+        tiny_model_dir, data_file, tmp_path / "resumed", config, extra_callbacks=[_SignalAt(3, signal.SIGINT).callback]
+    )
     with pytest.raises(TrainingStopped, match="stopped by Ctrl-C at step 3") as info:
         run_fit(stopped)
     assert info.value.exit_code == 130 and "--resume" in info.value.hint
@@ -134,8 +170,18 @@ def test_ctrl_c_then_resume_equals_an_uninterrupted_run(tiny_model_dir, data_fil
 
 
 def test_resume_without_checkpoint_is_a_clear_error(run_cli, tiny_model_dir, data_file, tmp_path) -> None:
-    result = run_cli("fit", "--model", str(tiny_model_dir), "--data", str(data_file), "--out", str(tmp_path / "x"),
-                     "--resume", "--gpu-profile", "cpu")
+    result = run_cli(
+        "fit",
+        "--model",
+        str(tiny_model_dir),
+        "--data",
+        str(data_file),
+        "--out",
+        str(tmp_path / "x"),
+        "--resume",
+        "--gpu-profile",
+        "cpu",
+    )
     assert result.exit_code == 1 and "nothing to resume" in result.stderr
 
 
@@ -148,7 +194,7 @@ def test_sigterm_leaves_a_usable_adapter(tiny_model_dir, data_file, tmp_path) ->
         from _training_helpers import fit_options
         from legal_ft.training.fit import TrainingStopped, run_fit
         from pathlib import Path
-        opts = fit_options(Path({str(tiny_model_dir)!r}), Path({str(data_file)!r}), Path({str(tmp_path / 'out')!r}),
+        opts = fit_options(Path({str(tiny_model_dir)!r}), Path({str(data_file)!r}), Path({str(tmp_path / "out")!r}),
                            Path({str(config)!r}), extra_callbacks=[_SignalAt(2, signal.SIGTERM).callback])
         try:
             run_fit(opts)
@@ -156,8 +202,14 @@ def test_sigterm_leaves_a_usable_adapter(tiny_model_dir, data_file, tmp_path) ->
             print("STOPPED", exc.message)
             sys.exit(exc.exit_code)
     """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False,
-                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)})
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)},
+    )
     assert proc.returncode == 130, proc.stderr[-3000:]
     assert "STOPPED training stopped by SIGTERM at step 2" in proc.stdout
     from peft import PeftModel
@@ -200,8 +252,19 @@ def test_repeated_nonfinite_losses_stop_with_advice(run_cli, tiny_model_dir, dat
     weights["model.norm.weight"] = torch.full_like(weights["model.norm.weight"], float("inf"))
     save_file(weights, broken / "model.safetensors", metadata={"format": "pt"})
     config = write_config(tmp_path / "c.json", eval_strategy="no", max_nonfinite_losses=3, **FAST)
-    result = run_cli("fit", "--model", str(broken), "--data", str(data_file), "--out", str(tmp_path / "o"),
-                     "--config", str(config), "--gpu-profile", "cpu")
+    result = run_cli(
+        "fit",
+        "--model",
+        str(broken),
+        "--data",
+        str(data_file),
+        "--out",
+        str(tmp_path / "o"),
+        "--config",
+        str(config),
+        "--gpu-profile",
+        "cpu",
+    )
     assert result.exit_code == 1, result
     assert "not finite" in result.stderr and "--bf16" in result.stderr and "Traceback" not in result.stderr
 
@@ -217,8 +280,11 @@ def test_cuda_oom_names_the_next_smaller_profile(tiny_model_dir, data_file, tmp_
 
     config = write_config(tmp_path / "c.json", eval_strategy="no", **FAST)
     with pytest.raises(LegalFtError) as info:
-        run_fit(fit_options(tiny_model_dir, data_file, tmp_path / "o", config, gpu_profile="rtx3080",
-                            extra_callbacks=[Oom()]))
+        run_fit(
+            fit_options(
+                tiny_model_dir, data_file, tmp_path / "o", config, gpu_profile="rtx3080", extra_callbacks=[Oom()]
+            )
+        )
     assert "out of GPU memory with profile rtx3080" in info.value.message
     assert "--gpu-profile rtx3070" in info.value.hint
 
@@ -226,8 +292,27 @@ def test_cuda_oom_names_the_next_smaller_profile(tiny_model_dir, data_file, tmp_
 def test_ddp_two_cpu_processes(tiny_model_dir, data_file, tmp_path) -> None:
     config = write_config(tmp_path / "c.json", eval_strategy="no", **dict(FAST, max_steps=2))
     out = tmp_path / "ddp"
-    cmd = [sys.executable, "-m", "legal_ft", "-q", "fit", "--model", str(tiny_model_dir), "--data", str(data_file),
-           "--out", str(out), "--config", str(config), "--gpu-profile", "cpu", "--devices", "2", "--strategy", "ddp"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "legal_ft",
+        "-q",
+        "fit",
+        "--model",
+        str(tiny_model_dir),
+        "--data",
+        str(data_file),
+        "--out",
+        str(out),
+        "--config",
+        str(config),
+        "--gpu-profile",
+        "cpu",
+        "--devices",
+        "2",
+        "--strategy",
+        "ddp",
+    ]
     env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(29500 + os.getpid() % 1000)}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]

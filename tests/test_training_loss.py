@@ -17,8 +17,10 @@ def lora_model(tiny_model_dir: Path):
 
     torch.manual_seed(0)
     model, tokenizer = load_model_and_tokenizer(tiny_model_dir)
-    model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"],
-                                             lora_dropout=0.0, init_lora_weights=False))
+    model = get_peft_model(
+        model,
+        LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], lora_dropout=0.0, init_lora_weights=False),
+    )
     return model, tokenizer
 
 
@@ -31,9 +33,11 @@ def _batch(tokenizer, rows: list[tuple[str, str, str]], max_length: int = 96):
     return Collator(pad_token_id=int(tokenizer.pad_token_id))(items)
 
 
-ROWS = [("Составь иск.", "Долг 100 рублей.", "ИСКОВОЕ ЗАЯВЛЕНИЕ. Прошу взыскать долг согласно ст. 309 ГК РФ."),
-        ("Составь претензию.", "Не оплатили.", "ПРЕТЕНЗИЯ. Требую оплатить."),
-        ("Составь отзыв.", "Иск необоснован.", "ОТЗЫВ. В удовлетворении иска прошу отказать, ст. 56 ГПК РФ.")]
+ROWS = [
+    ("Составь иск.", "Долг 100 рублей.", "ИСКОВОЕ ЗАЯВЛЕНИЕ. Прошу взыскать долг согласно ст. 309 ГК РФ."),
+    ("Составь претензию.", "Не оплатили.", "ПРЕТЕНЗИЯ. Требую оплатить."),
+    ("Составь отзыв.", "Иск необоснован.", "ОТЗЫВ. В удовлетворении иска прошу отказать, ст. 56 ГПК РФ."),
+]
 
 
 def test_label_only_logits_give_the_full_logits_loss_and_gradients(lora_model) -> None:
@@ -97,8 +101,11 @@ class _GradCapture:
         class Cb(L.Callback):
             def on_before_optimizer_step(self, trainer, pl_module, optimizer):
                 if not capture.grads:
-                    capture.grads = {n: p.grad.detach().clone() for n, p in pl_module.named_parameters()
-                                     if p.requires_grad and p.grad is not None}
+                    capture.grads = {
+                        n: p.grad.detach().clone()
+                        for n, p in pl_module.named_parameters()
+                        if p.requires_grad and p.grad is not None
+                    }
 
         self.callback = Cb()
 
@@ -108,13 +115,22 @@ def test_batch1_accum4_equals_batch4_accum1_on_unequal_lengths(tiny_model_dir, t
     from legal_ft.training.fit import run_fit
 
     data = write_records(tmp_path / "four.jsonl", 4, seed=11)
-    common = {"max_steps": 1, "eval_strategy": "no", "max_grad_norm": 0.0, "warmup_steps": 0, "lora": {"lora_dropout": 0.0},
-                  "data": {"max_length": 192}}
+    common = {
+        "max_steps": 1,
+        "eval_strategy": "no",
+        "max_grad_norm": 0.0,
+        "warmup_steps": 0,
+        "lora": {"lora_dropout": 0.0},
+        "data": {"max_length": 192},
+    }
     grads = []
     for batch, accum in ((1, 4), (4, 1)):
-        config = write_config(tmp_path / f"c{batch}.json", per_device_train_batch_size=batch,
-                              gradient_accumulation_steps=accum, **{k: (dict(v) if isinstance(v, dict) else v)
-                                                                    for k, v in common.items()})
+        config = write_config(
+            tmp_path / f"c{batch}.json",
+            per_device_train_batch_size=batch,
+            gradient_accumulation_steps=accum,
+            **{k: (dict(v) if isinstance(v, dict) else v) for k, v in common.items()},
+        )
         capture = _GradCapture()
         run_fit(fit_options(tiny_model_dir, data, tmp_path / f"o{batch}", config, extra_callbacks=[capture.callback]))
         grads.append(capture.grads)
@@ -129,7 +145,6 @@ def test_batch1_accum4_equals_batch4_accum1_on_unequal_lengths(tiny_model_dir, t
     table, _ = tokenize_file(data, load_tokenizer(tiny_model_dir), 192)
     counts = TokenizedDataset(table).n_labels
     assert len(set(counts)) > 1, counts
-
 
 
 def test_chunked_loss_paths_match_full_cross_entropy() -> None:

@@ -54,9 +54,20 @@ def test_warmup_then_decay_schedule() -> None:
     from legal_ft.training.module import LoraModule, warmup_steps_for
 
     assert warmup_steps_for(100, 0, 0.03) == 3 and warmup_steps_for(100, 7, 0.03) == 7
-    module = LoraModule(torch.nn.Linear(2, 2), learning_rate=1e-3, weight_decay=0.0, betas=(0.9, 0.999), eps=1e-8,
-                        optim="adamw_torch", scheduler="cosine", warmup_steps=3, total_steps=10, max_grad_norm=1.0,
-                        loss_chunk_tokens=8, max_nonfinite_losses=3)
+    module = LoraModule(
+        torch.nn.Linear(2, 2),
+        learning_rate=1e-3,
+        weight_decay=0.0,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        optim="adamw_torch",
+        scheduler="cosine",
+        warmup_steps=3,
+        total_steps=10,
+        max_grad_norm=1.0,
+        loss_chunk_tokens=8,
+        max_nonfinite_losses=3,
+    )
     conf = module.configure_optimizers()
     opt, sched = conf["optimizer"], conf["lr_scheduler"]["scheduler"]
     lrs = []
@@ -85,9 +96,27 @@ def test_final_evaluation_runs_and_best_is_kept(run_cli, tiny_model_dir, tmp_pat
     data = write_records(tmp_path / "clean_training_dataset.jsonl", 24, seed=8)
     write_records(tmp_path / "clean_eval_dataset.jsonl", 4, seed=9)  # picked up beside --data
     out = tmp_path / "out"
-    result = run_cli("fit", "--model", str(tiny_model_dir), "--data", str(data), "--out", str(out), "--gpu-profile",
-                     "cpu", "--max-steps", "3", "--max-length", "192", "--eval-steps", "100", "--batch-size", "2",
-                     "--grad-accum", "1")
+    result = run_cli(
+        "fit",
+        "--model",
+        str(tiny_model_dir),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--gpu-profile",
+        "cpu",
+        "--max-steps",
+        "3",
+        "--max-length",
+        "192",
+        "--eval-steps",
+        "100",
+        "--batch-size",
+        "2",
+        "--grad-accum",
+        "1",
+    )
     assert result.exit_code == 0, result
     metrics = json.loads((out / "metrics.json").read_text())
     assert [s for s, _ in metrics["history"]["eval_loss"]] == [3]  # no scheduled eval, one at the end

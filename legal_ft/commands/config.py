@@ -13,17 +13,41 @@ def config() -> None:
 
 
 @config.command("init")
-@click.option("--model", "model_dir", required=True, type=click.Path(path_type=Path),
-              help="Local model directory; its tokenizer measures the records.")
-@click.option("--data", type=click.Path(path_type=Path), default=Path("datasets/clean_training_dataset.jsonl"),
-              show_default=True, help="Cleaned training records (JSONL).")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("datasets/lora_training_config.json"), show_default=True, help="Config file to write.")
-@click.option("--gpu-profile", default=None,
-              help="Also pin this profile's batch/accumulation/precision in the file (default: leave them to "
-                   "--gpu-profile at fit time).")
-@click.option("--percentile", type=click.FloatRange(50, 100), default=98.0, show_default=True,
-              help="max_length covers this percentile of the records' token lengths.")
+@click.option(
+    "--model",
+    "model_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Local model directory; its tokenizer measures the records.",
+)
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    default=Path("datasets/clean_training_dataset.jsonl"),
+    show_default=True,
+    help="Cleaned training records (JSONL).",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("datasets/lora_training_config.json"),
+    show_default=True,
+    help="Config file to write.",
+)
+@click.option(
+    "--gpu-profile",
+    default=None,
+    help="Also pin this profile's batch/accumulation/precision in the file (default: leave them to "
+    "--gpu-profile at fit time).",
+)
+@click.option(
+    "--percentile",
+    type=click.FloatRange(50, 100),
+    default=98.0,
+    show_default=True,
+    help="max_length covers this percentile of the records' token lengths.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(model_dir: Path, data: Path, out_path: Path, gpu_profile: str | None, percentile: float, force: bool) -> None:
     """Write the shipped LoRA config with max_length set from the dataset's token lengths.
@@ -41,6 +65,8 @@ def init(model_dir: Path, data: Path, out_path: Path, gpu_profile: str | None, p
 
     ensure_not_input([out_path], [data])
     write_text_atomic(out_path, result.text)
-    say(f"token lengths of {result.records} records: median {result.median}, p{percentile:g} {result.at_percentile}, "
-        f"max {result.longest}")
+    say(
+        f"token lengths of {result.records} records: median {result.median}, p{percentile:g} {result.at_percentile}, "
+        f"max {result.longest}"
+    )
     click.echo(f"config written to {out_path} (max_length {result.max_length})")

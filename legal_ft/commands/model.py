@@ -15,10 +15,19 @@ def model() -> None:
 
 
 @model.command("tiny")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory to write the model folder to (replaced if it exists).")
-@click.option("--corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="JSONL records to train the tokenizer on (default: the built-in sample corpus).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write the model folder to (replaced if it exists).",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="JSONL records to train the tokenizer on (default: the built-in sample corpus).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the random weights.")
 def tiny(out_dir: Path, corpus: Path | None, seed: int) -> None:
     """Build a tiny Qwen3 model (random weights, BPE tokenizer, Qwen3 chat template) in a few seconds.

@@ -8,10 +8,19 @@ import click
 
 
 @click.command("profiles")
-@click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None,
-              help="Local model directory whose config.json sizes the estimate (default: Qwen3-4B / QVikhr-3-4B).")
-@click.option("--max-length", type=click.IntRange(16), default=None,
-              help="Tokens per sequence for the estimate (default: the profile's / config's max_length).")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Local model directory whose config.json sizes the estimate (default: Qwen3-4B / QVikhr-3-4B).",
+)
+@click.option(
+    "--max-length",
+    type=click.IntRange(16),
+    default=None,
+    help="Tokens per sequence for the estimate (default: the profile's / config's max_length).",
+)
 def profiles(model_dir: Path | None, max_length: int | None) -> None:
     """List GPU profiles with an estimate of peak GPU memory and whether it fits the card.
 
@@ -41,8 +50,7 @@ def profiles(model_dir: Path | None, max_length: int | None) -> None:
     params = shape.total_params
     size = f"{params / 1e9:.2f}B" if params >= 1e9 else f"{params / 1e6:.1f}M"
     table = Table(title=f"GPU profiles for {model_name} ({size} parameters); memory in GiB", padding=(0, 1))
-    for col in ("profile", "card GB", "base", "batch", "tokens", "weights", "LoRA", "activ.", "logits", "peak",
-                "fits"):
+    for col in ("profile", "card GB", "base", "batch", "tokens", "weights", "LoRA", "activ.", "logits", "peak", "fits"):
         table.add_column(col, justify="left" if col in ("profile", "base") else "right", no_wrap=True)
     card = cuda_memory_gib()
     for name in available_profiles():
@@ -68,8 +76,15 @@ def profiles(model_dir: Path | None, max_length: int | None) -> None:
         table.add_row(
             name + note,
             "-" if profile.memory_gib is None else f"{profile.memory_gib:g}",
-            base, f"{batch}×{accum}", str(length), gib(est.weights), gib(est.lora_states), gib(est.activations),
-            gib(est.logits), gib(est.total), fit_text,
+            base,
+            f"{batch}×{accum}",
+            str(length),
+            gib(est.weights),
+            gib(est.lora_states),
+            gib(est.activations),
+            gib(est.logits),
+            gib(est.total),
+            fit_text,
         )
     from rich.console import Console
 

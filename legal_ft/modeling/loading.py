@@ -60,7 +60,9 @@ def inspect_model_dir(model_dir: str | Path, *, allow_pickle: bool = False) -> M
         try:
             config = json.loads(config_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise InputError(f"{config_file} is not valid JSON ({exc})", "copy config.json from the model again") from exc
+            raise InputError(
+                f"{config_file} is not valid JSON ({exc})", "copy config.json from the model again"
+            ) from exc
         if not isinstance(config, dict) or "model_type" not in config:
             raise InputError(f"{config_file} has no 'model_type'", "copy config.json from the model again")
     if not any((path / name).is_file() for name in TOKENIZER_FILES):
@@ -166,8 +168,14 @@ def _as_dtype(dtype: Any) -> Any:
 
     if dtype is None or isinstance(dtype, torch.dtype):
         return dtype
-    names = {"float16": torch.float16, "fp16": torch.float16, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
-             "float32": torch.float32, "fp32": torch.float32}
+    names = {
+        "float16": torch.float16,
+        "fp16": torch.float16,
+        "bfloat16": torch.bfloat16,
+        "bf16": torch.bfloat16,
+        "float32": torch.float32,
+        "fp32": torch.float32,
+    }
     try:
         return names[str(dtype)]
     except KeyError:

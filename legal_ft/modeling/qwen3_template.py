@@ -12,15 +12,15 @@ QWEN3_CHAT_TEMPLATE = (
     "    {%- if messages[0].role == 'system' %}\n"
     "        {{- messages[0].content + '\\n\\n' }}\n"
     "    {%- endif %}\n"
-    "    {{- \"# Tools\\n\\nYou may call one or more functions to assist with the user query.\\n\\n"
-    "You are provided with function signatures within <tools></tools> XML tags:\\n<tools>\" }}\n"
+    '    {{- "# Tools\\n\\nYou may call one or more functions to assist with the user query.\\n\\n'
+    'You are provided with function signatures within <tools></tools> XML tags:\\n<tools>" }}\n'
     "    {%- for tool in tools %}\n"
-    "        {{- \"\\n\" }}\n"
+    '        {{- "\\n" }}\n'
     "        {{- tool | tojson }}\n"
     "    {%- endfor %}\n"
-    "    {{- \"\\n</tools>\\n\\nFor each function call, return a json object with function name and arguments "
-    "within <tool_call></tool_call> XML tags:\\n<tool_call>\\n{\\\"name\\\": <function-name>, \\\"arguments\\\": "
-    "<args-json-object>}\\n</tool_call><|im_end|>\\n\" }}\n"
+    '    {{- "\\n</tools>\\n\\nFor each function call, return a json object with function name and arguments '
+    'within <tool_call></tool_call> XML tags:\\n<tool_call>\\n{\\"name\\": <function-name>, \\"arguments\\": '
+    '<args-json-object>}\\n</tool_call><|im_end|>\\n" }}\n'
     "{%- else %}\n"
     "    {%- if messages[0].role == 'system' %}\n"
     "        {{- '<|im_start|>system\\n' + messages[0].content + '<|im_end|>\\n' }}\n"
@@ -29,7 +29,7 @@ QWEN3_CHAT_TEMPLATE = (
     "{%- set ns = namespace(multi_step_tool=true, last_query_index=messages|length - 1) %}\n"
     "{%- for message in messages[::-1] %}\n"
     "    {%- set index = (messages|length - 1) - loop.index0 %}\n"
-    "    {%- if ns.multi_step_tool and message.role == \"user\" and message.content is string and "
+    '    {%- if ns.multi_step_tool and message.role == "user" and message.content is string and '
     "not(message.content.startswith('<tool_response>') and message.content.endswith('</tool_response>')) %}\n"
     "        {%- set ns.multi_step_tool = false %}\n"
     "        {%- set ns.last_query_index = index %}\n"
@@ -41,9 +41,9 @@ QWEN3_CHAT_TEMPLATE = (
     "    {%- else %}\n"
     "        {%- set content = '' %}\n"
     "    {%- endif %}\n"
-    "    {%- if (message.role == \"user\") or (message.role == \"system\" and not loop.first) %}\n"
+    '    {%- if (message.role == "user") or (message.role == "system" and not loop.first) %}\n'
     "        {{- '<|im_start|>' + message.role + '\\n' + content + '<|im_end|>' + '\\n' }}\n"
-    "    {%- elif message.role == \"assistant\" %}\n"
+    '    {%- elif message.role == "assistant" %}\n'
     "        {%- set reasoning_content = '' %}\n"
     "        {%- if message.reasoning_content is string %}\n"
     "            {%- set reasoning_content = message.reasoning_content %}\n"
@@ -72,9 +72,9 @@ QWEN3_CHAT_TEMPLATE = (
     "                {%- if tool_call.function %}\n"
     "                    {%- set tool_call = tool_call.function %}\n"
     "                {%- endif %}\n"
-    "                {{- '<tool_call>\\n{\"name\": \"' }}\n"
+    '                {{- \'<tool_call>\\n{"name": "\' }}\n'
     "                {{- tool_call.name }}\n"
-    "                {{- '\", \"arguments\": ' }}\n"
+    '                {{- \'", "arguments": \' }}\n'
     "                {%- if tool_call.arguments is string %}\n"
     "                    {{- tool_call.arguments }}\n"
     "                {%- else %}\n"
@@ -84,14 +84,14 @@ QWEN3_CHAT_TEMPLATE = (
     "            {%- endfor %}\n"
     "        {%- endif %}\n"
     "        {{- '<|im_end|>\\n' }}\n"
-    "    {%- elif message.role == \"tool\" %}\n"
-    "        {%- if loop.first or (messages[loop.index0 - 1].role != \"tool\") %}\n"
+    '    {%- elif message.role == "tool" %}\n'
+    '        {%- if loop.first or (messages[loop.index0 - 1].role != "tool") %}\n'
     "            {{- '<|im_start|>user' }}\n"
     "        {%- endif %}\n"
     "        {{- '\\n<tool_response>\\n' }}\n"
     "        {{- content }}\n"
     "        {{- '\\n</tool_response>' }}\n"
-    "        {%- if loop.last or (messages[loop.index0 + 1].role != \"tool\") %}\n"
+    '        {%- if loop.last or (messages[loop.index0 + 1].role != "tool") %}\n'
     "            {{- '<|im_end|>\\n' }}\n"
     "        {%- endif %}\n"
     "    {%- endif %}\n"

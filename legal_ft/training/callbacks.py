@@ -52,8 +52,9 @@ class StepCheckpoint(L.Callback):
         self.path, self.save_steps = path, save_steps
         self._last_saved = -1
 
-    def on_train_batch_end(self, trainer: L.Trainer, pl_module: L.LightningModule, outputs: Any, batch: Any,
-                           batch_idx: int) -> None:
+    def on_train_batch_end(
+        self, trainer: L.Trainer, pl_module: L.LightningModule, outputs: Any, batch: Any, batch_idx: int
+    ) -> None:
         step = trainer.global_step
         if bool(batch["window_end"]) and step > 0 and step % self.save_steps == 0 and step != self._last_saved:
             self.save(trainer)
@@ -132,9 +133,11 @@ class OverfitDetector(L.Callback):
         train_falling = all(b < a for a, b in itertools.pairwise(means))
         if eval_rising and train_falling and (not self.triggered_at or self.triggered_at[-1] != trainer.global_step):
             self.triggered_at.append(trainer.global_step)
-            message = (f"overfitting: eval loss rose for {self.patience} evaluations in a row "
-                       f"({recent[0][1]:.4f} → {recent[-1][1]:.4f}) while the train loss fell (step "
-                       f"{trainer.global_step}); the best adapter by eval loss is kept")
+            message = (
+                f"overfitting: eval loss rose for {self.patience} evaluations in a row "
+                f"({recent[0][1]:.4f} → {recent[-1][1]:.4f}) while the train loss fell (step "
+                f"{trainer.global_step}); the best adapter by eval loss is kept"
+            )
             if trainer.is_global_zero:
                 warn(message + ("; stopping (--stop-on-overfit)" if self.stop else "; --stop-on-overfit stops here"))
             if self.stop:
@@ -169,8 +172,9 @@ class GracefulInterrupt(L.Callback):
             signal.signal(signal.SIGINT, self._previous)
             self._previous = None
 
-    def on_train_batch_end(self, trainer: L.Trainer, pl_module: L.LightningModule, outputs: Any, batch: Any,
-                           batch_idx: int) -> None:
+    def on_train_batch_end(
+        self, trainer: L.Trainer, pl_module: L.LightningModule, outputs: Any, batch: Any, batch_idx: int
+    ) -> None:
         flag = torch.tensor(1.0 if self.requested else 0.0, device=pl_module.device)
         if trainer.world_size > 1:
             flag = trainer.strategy.reduce(flag, reduce_op="sum")

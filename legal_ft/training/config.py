@@ -119,8 +119,14 @@ class TrainingConfig:
 
 _SECTION_TYPES = {"training_args": TrainingArgs, "lora_config": LoraArgs, "data_config": DataArgs}
 # Accepted spellings of the same setting (HF renamed evaluation_strategy to eval_strategy).
-ALIASES = {"evaluation_strategy": "eval_strategy", "max_seq_length": "max_length", "lora_r": "r",
-           "lora_rank": "r", "alpha": "lora_alpha", "dropout": "lora_dropout"}
+ALIASES = {
+    "evaluation_strategy": "eval_strategy",
+    "max_seq_length": "max_length",
+    "lora_r": "r",
+    "lora_rank": "r",
+    "alpha": "lora_alpha",
+    "dropout": "lora_dropout",
+}
 
 
 def known_keys() -> dict[str, str]:
@@ -184,7 +190,9 @@ def flatten_settings(obj: Any, where: str) -> dict[tuple[str, str], Any]:
         if real not in keys or (section is not None and keys[real] != section):
             pool = [k for k, s in keys.items() if section is None or s == section]
             prefix = f"{section}." if section else ""
-            raise ConfigError(f"{where}: unknown key '{prefix}{key}'", _suggest(key, pool + ([] if section else list(SECTIONS))))
+            raise ConfigError(
+                f"{where}: unknown key '{prefix}{key}'", _suggest(key, pool + ([] if section else list(SECTIONS)))
+            )
         sec = keys[real]
         out[(sec, real)] = _coerce(sec, real, value, where)
 
@@ -256,17 +264,30 @@ def validate(config: TrainingConfig) -> None:
     checks: list[tuple[bool, str, str]] = [
         (a.per_device_train_batch_size >= 1, "per_device_train_batch_size must be at least 1", "use 1 or more"),
         (a.gradient_accumulation_steps >= 1, "gradient_accumulation_steps must be at least 1", "use 1 or more"),
-        (a.learning_rate > 0 and math.isfinite(a.learning_rate), "learning_rate must be positive", "the seed uses 1e-4"),
+        (
+            a.learning_rate > 0 and math.isfinite(a.learning_rate),
+            "learning_rate must be positive",
+            "the seed uses 1e-4",
+        ),
         (a.max_steps > 0 or a.num_train_epochs > 0, "set num_train_epochs or max_steps above 0", "e.g. 3 epochs"),
         (0 <= a.warmup_ratio < 1, "warmup_ratio must be in [0, 1)", "e.g. 0.03"),
-        (a.lr_scheduler_type in SCHEDULERS, f"unknown lr_scheduler_type {a.lr_scheduler_type!r}",
-         f"use one of: {', '.join(SCHEDULERS)}"),
+        (
+            a.lr_scheduler_type in SCHEDULERS,
+            f"unknown lr_scheduler_type {a.lr_scheduler_type!r}",
+            f"use one of: {', '.join(SCHEDULERS)}",
+        ),
         (a.optim in OPTIMIZERS, f"unknown optim {a.optim!r}", f"use one of: {', '.join(OPTIMIZERS)}"),
-        (a.eval_strategy in EVAL_STRATEGIES, f"unknown eval_strategy {a.eval_strategy!r}",
-         f"use one of: {', '.join(EVAL_STRATEGIES)}"),
+        (
+            a.eval_strategy in EVAL_STRATEGIES,
+            f"unknown eval_strategy {a.eval_strategy!r}",
+            f"use one of: {', '.join(EVAL_STRATEGIES)}",
+        ),
         (not (a.fp16 and a.bf16), "fp16 and bf16 are both on", "choose one (bf16 needs an RTX 30xx or newer)"),
-        (a.logging_steps >= 1 and a.eval_steps >= 1 and a.save_steps >= 1,
-         "logging_steps, eval_steps and save_steps must be at least 1", "use 1 or more"),
+        (
+            a.logging_steps >= 1 and a.eval_steps >= 1 and a.save_steps >= 1,
+            "logging_steps, eval_steps and save_steps must be at least 1",
+            "use 1 or more",
+        ),
         (a.loss_chunk_tokens >= 1, "loss_chunk_tokens must be at least 1", "e.g. 1024"),
         (lora.r >= 1 and lora.lora_alpha > 0, "LoRA r and lora_alpha must be positive", "the seed uses r=16, alpha=32"),
         (0 <= lora.lora_dropout < 1, "lora_dropout must be in [0, 1)", "the seed uses 0.05"),

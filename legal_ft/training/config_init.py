@@ -12,8 +12,7 @@ from legal_ft.training.config import shipped_config_path
 
 # Keys a GPU profile decides; left out of the written file unless a profile is pinned, so that
 # `--gpu-profile` at fit time still takes effect (a config file overrides the profile).
-PROFILE_KEYS = ("per_device_train_batch_size", "gradient_accumulation_steps", "fp16", "bf16",
-                "gradient_checkpointing")
+PROFILE_KEYS = ("per_device_train_batch_size", "gradient_accumulation_steps", "fp16", "bf16", "gradient_checkpointing")
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,8 @@ def token_lengths(tokenizer: object, path: Path) -> list[int]:
     for item in iter_records(path):
         if isinstance(item, Record):
             ex = render_example(tokenizer, item.instruction, item.input, item.output)
-            lengths.append(len(tokenizer(ex.prompt + ex.completion, add_special_tokens=False)["input_ids"]))  # type: ignore[operator]
+            ids = tokenizer(ex.prompt + ex.completion, add_special_tokens=False)["input_ids"]  # type: ignore[operator]
+            lengths.append(len(ids))
     return lengths
 
 
@@ -45,8 +45,9 @@ def percentile_of(values: list[int], pct: float) -> int:
     return ordered[k]
 
 
-def build_config_for_dataset(model_dir: Path, data: Path, *, percentile: float = 98.0,
-                             gpu_profile: str | None = None) -> InitResult:
+def build_config_for_dataset(
+    model_dir: Path, data: Path, *, percentile: float = 98.0, gpu_profile: str | None = None
+) -> InitResult:
     from legal_ft.modeling.loading import inspect_model_dir, load_tokenizer
 
     pct = percentile
@@ -61,10 +62,15 @@ def build_config_for_dataset(model_dir: Path, data: Path, *, percentile: float =
     limit = int(checked.config.get("max_position_embeddings") or 32768)
     max_length = min(max(128, math.ceil(at / 64) * 64), limit)
     obj = json.loads(shipped_config_path().read_text(encoding="utf-8"))
-    obj["_comment"] = (f"Written by 'legalft config init' for {data} ({len(lengths)} records): max_length covers "
-                       f"{pct:g}% of them. Batch size, accumulation and precision come from --gpu-profile at fit time"
-                       + (f" (pinned here from profile {gpu_profile})." if gpu_profile else
-                          "; add them under training_args to pin them."))
+    obj["_comment"] = (
+        f"Written by 'legalft config init' for {data} ({len(lengths)} records): max_length covers "
+        f"{pct:g}% of them. Batch size, accumulation and precision come from --gpu-profile at fit time"
+        + (
+            f" (pinned here from profile {gpu_profile})."
+            if gpu_profile
+            else "; add them under training_args to pin them."
+        )
+    )
     args = obj.setdefault("training_args", {})
     for key in PROFILE_KEYS:
         args.pop(key, None)
@@ -76,5 +82,11 @@ def build_config_for_dataset(model_dir: Path, data: Path, *, percentile: float =
             obj.setdefault(section, {})[key] = value
     obj.setdefault("data_config", {})["max_length"] = max_length
     ordered = sorted(lengths)
-    return InitResult(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", max_length, len(lengths),
-                      ordered[len(ordered) // 2], at, ordered[-1])
+    return InitResult(
+        json.dumps(obj, ensure_ascii=False, indent=2) + "\n",
+        max_length,
+        len(lengths),
+        ordered[len(ordered) // 2],
+        at,
+        ordered[-1],
+    )

@@ -59,8 +59,7 @@ def _read_records(path: str, fingerprint: str) -> Iterator[dict[str, Any]]:
 
     for item in iter_records(path):
         if isinstance(item, Record):
-            yield {"instruction": item.instruction, "input": item.input, "output": item.output,
-                   "source": item.where()}
+            yield {"instruction": item.instruction, "input": item.input, "output": item.output, "source": item.where()}
 
 
 def count_bad_lines(path: str | Path) -> int:
@@ -95,9 +94,10 @@ class TokenizeFn:
         self.max_length = max_length
 
     def __call__(self, batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
-        examples = [render_example(self.tokenizer, instruction, inp, output)
-                    for instruction, inp, output in zip(batch["instruction"], batch["input"], batch["output"],
-                                                        strict=True)]
+        examples = [
+            render_example(self.tokenizer, instruction, inp, output)
+            for instruction, inp, output in zip(batch["instruction"], batch["input"], batch["output"], strict=True)
+        ]
         # Prompt and answer are tokenised separately (in one Rust call each): the prompt ids are then exactly
         # the ids generation feeds the model, whatever BPE would merge across the boundary.
         prompts = self.tokenizer([e.prompt for e in examples], add_special_tokens=False)["input_ids"]
@@ -119,21 +119,29 @@ class TokenizeFn:
         return out
 
 
-def tokenize_file(path: str | Path, tokenizer: Any, max_length: int, *, num_proc: int = 0,
-                  cache_dir: str | Path | None = None) -> tuple[Any, DataStats]:
+def tokenize_file(
+    path: str | Path, tokenizer: Any, max_length: int, *, num_proc: int = 0, cache_dir: str | Path | None = None
+) -> tuple[Any, DataStats]:
     """Read, render and tokenise a JSONL file into an Arrow `datasets.Dataset`; returns it with its stats."""
     import datasets
 
     datasets.disable_progress_bars()
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"training data {path} does not exist",
-                         "run 'legalft clean' first, or pass --data PATH to a JSONL file of records")
+        raise InputError(
+            f"training data {path} does not exist",
+            "run 'legalft clean' first, or pass --data PATH to a JSONL file of records",
+        )
     fp = file_fingerprint(path)
-    raw = datasets.Dataset.from_generator(
-        _read_records, gen_kwargs={"path": str(path), "fingerprint": fp},
-        cache_dir=str(cache_dir) if cache_dir else None,
-    ) if path.stat().st_size else datasets.Dataset.from_dict({"instruction": [], "input": [], "output": [], "source": []})
+    raw = (
+        datasets.Dataset.from_generator(
+            _read_records,
+            gen_kwargs={"path": str(path), "fingerprint": fp},
+            cache_dir=str(cache_dir) if cache_dir else None,
+        )
+        if path.stat().st_size
+        else datasets.Dataset.from_dict({"instruction": [], "input": [], "output": [], "source": []})
+    )
     stats = DataStats(bad_lines=count_bad_lines(path))
     if len(raw) == 0:
         raise InputError(f"{path} has no valid records", "check the file with 'legalft clean' first")
@@ -141,8 +149,13 @@ def tokenize_file(path: str | Path, tokenizer: Any, max_length: int, *, num_proc
         num_proc = min(os.cpu_count() or 1, len(raw) // 2000)  # worker start-up costs more than small files gain
     key = hashlib.sha256(f"{CACHE_VERSION}|{fp}|{tokenizer_fingerprint(tokenizer)}|{max_length}".encode()).hexdigest()
     tokenized = raw.map(
-        TokenizeFn(tokenizer, max_length), batched=True, batch_size=256, num_proc=num_proc if num_proc > 1 else None,
-        remove_columns=["instruction", "input", "output"], new_fingerprint=key[:32], desc="tokenising",
+        TokenizeFn(tokenizer, max_length),
+        batched=True,
+        batch_size=256,
+        num_proc=num_proc if num_proc > 1 else None,
+        remove_columns=["instruction", "input", "output"],
+        new_fingerprint=key[:32],
+        desc="tokenising",
     )
     statuses = tokenized["status"]
     stats.truncated = sum(1 for s in statuses if s == "truncated")
@@ -151,8 +164,9 @@ def tokenize_file(path: str | Path, tokenizer: Any, max_length: int, *, num_proc
     if dropped:
         sources = tokenized.select(dropped[:5])["source"]
         stats.dropped_examples = list(sources)
-        tokenized = tokenized.filter(lambda s: s != "dropped", input_columns="status",
-                                     new_fingerprint=(key[:24] + "filtered"))
+        tokenized = tokenized.filter(
+            lambda s: s != "dropped", input_columns="status", new_fingerprint=(key[:24] + "filtered")
+        )
     return tokenized, stats
 
 
@@ -170,8 +184,12 @@ class TokenizedDataset(Dataset):
     def __getitem__(self, key: Any) -> dict[str, Any]:
         index, window_tokens, window_end = key if isinstance(key, tuple) else (key, 0, True)
         row = self.table[int(index)]
-        return {"input_ids": row["input_ids"], "prompt_len": row["prompt_len"], "window_tokens": window_tokens,
-                "window_end": window_end}
+        return {
+            "input_ids": row["input_ids"],
+            "prompt_len": row["prompt_len"],
+            "window_tokens": window_tokens,
+            "window_end": window_end,
+        }
 
 
 @dataclass
@@ -195,9 +213,13 @@ class Collator:
             attention[row, : len(ids)] = 1
             labels[row, it["prompt_len"] : len(ids)] = ids[it["prompt_len"] :]
         window = int(items[0].get("window_tokens") or 0) or int((labels != IGNORE_INDEX).sum())
-        return {"input_ids": input_ids, "attention_mask": attention, "labels": labels,
-                "window_tokens": torch.tensor(window, dtype=torch.long),
-                "window_end": torch.tensor(bool(items[0].get("window_end", True)))}
+        return {
+            "input_ids": input_ids,
+            "attention_mask": attention,
+            "labels": labels,
+            "window_tokens": torch.tensor(window, dtype=torch.long),
+            "window_end": torch.tensor(bool(items[0].get("window_end", True))),
+        }
 
 
 class WindowedBatchSampler(Sampler[list[tuple[int, int, bool]]]):
@@ -207,12 +229,23 @@ class WindowedBatchSampler(Sampler[list[tuple[int, int, bool]]]):
     50 batches, each sorted by length and cut into batches (similar lengths → little padding), then the batch
     order is shuffled. Global batch ``j`` goes to rank ``j % world_size``; every ``accumulation`` batches of a rank
     form one optimizer step. Each yielded index is ``(example index, answer tokens in the whole window over all
-    ranks, whether this batch ends its window)``. ``skip_batches`` (set when resuming) skips the first batches of the next epoch this rank iterates.
+    ranks, whether this batch ends its window)``. ``skip_batches`` (set when resuming) skips the first batches of the next
+    epoch this rank iterates.
     """
 
-    def __init__(self, lengths: list[int], n_labels: list[int], batch_size: int, accumulation: int, *,
-                 seed: int = 0, shuffle: bool = True, group_by_length: bool = True, rank: int = 0,
-                 world_size: int = 1) -> None:
+    def __init__(
+        self,
+        lengths: list[int],
+        n_labels: list[int],
+        batch_size: int,
+        accumulation: int,
+        *,
+        seed: int = 0,
+        shuffle: bool = True,
+        group_by_length: bool = True,
+        rank: int = 0,
+        world_size: int = 1,
+    ) -> None:
         self.lengths, self.n_labels = lengths, n_labels
         self.batch_size, self.accumulation = batch_size, accumulation
         self.seed, self.shuffle, self.group_by_length = seed, shuffle, group_by_length
@@ -285,10 +318,24 @@ def split_for_eval(n: int, ratio: float, seed: int) -> tuple[list[int], list[int
 class LegalDataModule(L.LightningDataModule):
     """Tokenised train/eval data for `legalft fit`."""
 
-    def __init__(self, tokenizer: Any, train_file: str | Path, *, eval_file: str | Path | None, max_length: int,
-                 batch_size: int, eval_batch_size: int, accumulation: int, seed: int, eval_ratio: float,
-                 group_by_length: bool = True, num_proc: int = 0, num_workers: int = 0,
-                 cache_dir: str | Path | None = None, pad_to_multiple_of: int = 1) -> None:
+    def __init__(
+        self,
+        tokenizer: Any,
+        train_file: str | Path,
+        *,
+        eval_file: str | Path | None,
+        max_length: int,
+        batch_size: int,
+        eval_batch_size: int,
+        accumulation: int,
+        seed: int,
+        eval_ratio: float,
+        group_by_length: bool = True,
+        num_proc: int = 0,
+        num_workers: int = 0,
+        cache_dir: str | Path | None = None,
+        pad_to_multiple_of: int = 1,
+    ) -> None:
         super().__init__()
         self.tokenizer = tokenizer
         self.train_file, self.eval_file = Path(train_file), Path(eval_file) if eval_file else None
@@ -306,23 +353,30 @@ class LegalDataModule(L.LightningDataModule):
         """Tokenise (idempotent). Called before the Trainer exists, so errors surface before any model load."""
         if self.train_data is not None:
             return
-        train, stats = tokenize_file(self.train_file, self.tokenizer, self.max_length, num_proc=self.num_proc,
-                                     cache_dir=self.cache_dir)
+        train, stats = tokenize_file(
+            self.train_file, self.tokenizer, self.max_length, num_proc=self.num_proc, cache_dir=self.cache_dir
+        )
         if self.eval_file is not None:
-            evaluation, eval_stats = tokenize_file(self.eval_file, self.tokenizer, self.max_length,
-                                                   num_proc=self.num_proc, cache_dir=self.cache_dir)
+            evaluation, eval_stats = tokenize_file(
+                self.eval_file, self.tokenizer, self.max_length, num_proc=self.num_proc, cache_dir=self.cache_dir
+            )
             stats.eval_source = str(self.eval_file)
             stats.dropped_no_answer += eval_stats.dropped_no_answer
         else:
             train_idx, eval_idx = split_for_eval(len(train), self.eval_ratio, self.seed)
             evaluation = train.select(eval_idx) if eval_idx else None
             train = train.select(train_idx)
-            stats.eval_source = f"{len(eval_idx)} records split off the training file (seed {self.seed})" if eval_idx \
+            stats.eval_source = (
+                f"{len(eval_idx)} records split off the training file (seed {self.seed})"
+                if eval_idx
                 else "none (fewer than 20 records)"
+            )
         if len(train) == 0:
-            raise InputError(f"no trainable records left in {self.train_file}",
-                             f"{stats.dropped_no_answer} were dropped because the prompt alone exceeds max_length "
-                             f"{self.max_length}; raise data_config.max_length")
+            raise InputError(
+                f"no trainable records left in {self.train_file}",
+                f"{stats.dropped_no_answer} were dropped because the prompt alone exceeds max_length "
+                f"{self.max_length}; raise data_config.max_length",
+            )
         self.train_data = TokenizedDataset(train)
         self.eval_data = TokenizedDataset(evaluation) if evaluation is not None and len(evaluation) else None
         stats.train_records = len(self.train_data)
@@ -334,9 +388,16 @@ class LegalDataModule(L.LightningDataModule):
     def make_sampler(self, rank: int = 0, world_size: int = 1) -> WindowedBatchSampler:
         self.prepare()
         assert self.train_data is not None
-        return WindowedBatchSampler(self.train_data.lengths, self.train_data.n_labels, self.batch_size,
-                                    self.accumulation, seed=self.seed, group_by_length=self.group_by_length,
-                                    rank=rank, world_size=world_size)
+        return WindowedBatchSampler(
+            self.train_data.lengths,
+            self.train_data.n_labels,
+            self.batch_size,
+            self.accumulation,
+            seed=self.seed,
+            group_by_length=self.group_by_length,
+            rank=rank,
+            world_size=world_size,
+        )
 
     def setup(self, stage: str | None = None) -> None:
         self.prepare()
@@ -354,9 +415,14 @@ class LegalDataModule(L.LightningDataModule):
     def train_dataloader(self) -> DataLoader:
         assert self.train_data is not None and self.sampler is not None
         # Own generator: creating the iterator must not draw from the global RNG (resume must replay exactly).
-        return DataLoader(self.train_data, batch_sampler=self.sampler, collate_fn=self._collator(),
-                          num_workers=self.num_workers, generator=torch.Generator().manual_seed(self.seed),
-                          persistent_workers=self.num_workers > 0)
+        return DataLoader(
+            self.train_data,
+            batch_sampler=self.sampler,
+            collate_fn=self._collator(),
+            num_workers=self.num_workers,
+            generator=torch.Generator().manual_seed(self.seed),
+            persistent_workers=self.num_workers > 0,
+        )
 
     def val_dataloader(self) -> DataLoader | list:
         if self.eval_data is None:
@@ -364,8 +430,13 @@ class LegalDataModule(L.LightningDataModule):
         order = sorted(range(len(self.eval_data)), key=lambda i: -self.eval_data.lengths[i])  # type: ignore[union-attr]
         size = self.eval_batch_size
         batches = [order[i : i + size] for i in range(0, len(order), size)]
-        return DataLoader(self.eval_data, batch_sampler=batches, collate_fn=self._collator(),
-                          num_workers=self.num_workers, generator=torch.Generator().manual_seed(self.seed))
+        return DataLoader(
+            self.eval_data,
+            batch_sampler=batches,
+            collate_fn=self._collator(),
+            num_workers=self.num_workers,
+            generator=torch.Generator().manual_seed(self.seed),
+        )
 
     def _collator(self) -> Collator:
         return Collator(pad_token_id=int(self.tokenizer.pad_token_id), pad_to_multiple_of=self.pad_to_multiple_of)

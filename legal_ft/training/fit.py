@@ -80,7 +80,9 @@ def _oom_hint(profile_name: str, smaller: str | None, config: TrainingConfig) ->
     if smaller:
         tips.append(f"--gpu-profile {smaller}")
     if a.per_device_train_batch_size > 1:
-        tips.append(f"--batch-size {a.per_device_train_batch_size // 2} --grad-accum {a.gradient_accumulation_steps * 2}")
+        tips.append(
+            f"--batch-size {a.per_device_train_batch_size // 2} --grad-accum {a.gradient_accumulation_steps * 2}"
+        )
     if d.max_length > 512:
         tips.append(f"--max-length {d.max_length // 2}")
     if not a.gradient_checkpointing:
@@ -131,8 +133,12 @@ def _run_fit(options: FitOptions) -> FitResult:
     model_info = inspect_model_dir(options.model_dir)
     shape = ModelShape.from_config(model_info.config)
     profile = resolve_profile(options.gpu_profile, shape)
-    config = resolve_config(profile_settings=profile.settings, profile_name=profile.name,
-                            config_path=options.config_path, cli_settings=options.cli_settings)
+    config = resolve_config(
+        profile_settings=profile.settings,
+        profile_name=profile.name,
+        config_path=options.config_path,
+        cli_settings=options.cli_settings,
+    )
     a, lora_args, d = config.training_args, config.lora_config, config.data_config
     out_dir = Path(options.out_dir or a.output_dir)
     if options.strategy not in STRATEGIES:
@@ -147,14 +153,18 @@ def _run_fit(options: FitOptions) -> FitResult:
     elif not Path(eval_path).is_file():
         raise InputError(f"eval data {eval_path} does not exist", "pass --eval-data PATH or leave it out")
     if not data_path.is_file():
-        raise InputError(f"training data {data_path} does not exist",
-                         "run 'legalft clean' first, or pass --data PATH to a JSONL file of records")
+        raise InputError(
+            f"training data {data_path} does not exist",
+            "run 'legalft clean' first, or pass --data PATH to a JSONL file of records",
+        )
 
     device = profile.device
     quantization = profile.quantization
     if device == "cuda" and not torch.cuda.is_available():
-        warn(f"no CUDA GPU: running profile {profile.name} on the CPU in full precision (fp32)"
-             + (f", without {quantization} base weights (bitsandbytes k-bit needs CUDA)" if quantization else ""))
+        warn(
+            f"no CUDA GPU: running profile {profile.name} on the CPU in full precision (fp32)"
+            + (f", without {quantization} base weights (bitsandbytes k-bit needs CUDA)" if quantization else "")
+        )
         device, quantization = "cpu", None
     if device == "cpu" and (a.fp16 or a.bf16):
         say("note: on the CPU training runs in full precision (fp32); fp16/bf16 mixed precision is for GPUs")
@@ -173,10 +183,14 @@ def _run_fit(options: FitOptions) -> FitResult:
 
     resume_ckpt: Path | None = None
     if options.resume:
-        resume_ckpt = Path(options.resume) if isinstance(options.resume, Path) else out_dir / "checkpoints" / CHECKPOINT_NAME
+        resume_ckpt = (
+            Path(options.resume) if isinstance(options.resume, Path) else out_dir / "checkpoints" / CHECKPOINT_NAME
+        )
         if not resume_ckpt.is_file():
-            raise InputError(f"nothing to resume: {resume_ckpt} does not exist",
-                             "start without --resume (or point --out at the interrupted run's folder)")
+            raise InputError(
+                f"nothing to resume: {resume_ckpt} does not exist",
+                "start without --resume (or point --out at the interrupted run's folder)",
+            )
 
     existing = out_dir / "checkpoints" / CHECKPOINT_NAME
     if not options.resume and existing.is_file():
@@ -190,47 +204,83 @@ def _run_fit(options: FitOptions) -> FitResult:
         for key, value, source in describe(config):
             say(f"  {key:<{width}}  {value}" + ("" if source == "default" else f"   ({source})"))
     if device == "cuda":
-        est = estimate_for(profile, shape, max_length=d.max_length, overrides={
-            ("training_args", "per_device_train_batch_size"): a.per_device_train_batch_size,
-            ("lora_config", "r"): lora_args.r, ("lora_config", "target_modules"): lora_args.target_modules})
+        est = estimate_for(
+            profile,
+            shape,
+            max_length=d.max_length,
+            overrides={
+                ("training_args", "per_device_train_batch_size"): a.per_device_train_batch_size,
+                ("lora_config", "r"): lora_args.r,
+                ("lora_config", "target_modules"): lora_args.target_modules,
+            },
+        )
         say(f"estimated peak GPU memory: {est.total_gib:.2f} GiB")
 
     # -- data ------------------------------------------------------------------------------------------------
     L.seed_everything(a.seed, workers=True, verbose=False)
     tokenizer = load_tokenizer(model_info.path, trust_remote_code=options.trust_remote_code)
     datamodule = LegalDataModule(
-        tokenizer, data_path, eval_file=eval_path, max_length=d.max_length,
+        tokenizer,
+        data_path,
+        eval_file=eval_path,
+        max_length=d.max_length,
         batch_size=a.per_device_train_batch_size,
         eval_batch_size=a.per_device_eval_batch_size or a.per_device_train_batch_size,
-        accumulation=a.gradient_accumulation_steps, seed=a.seed, eval_ratio=d.eval_ratio,
-        group_by_length=a.group_by_length, num_proc=d.num_proc, num_workers=a.dataloader_num_workers,
-        cache_dir=options.cache_dir, pad_to_multiple_of=8 if device == "cuda" else 1,
+        accumulation=a.gradient_accumulation_steps,
+        seed=a.seed,
+        eval_ratio=d.eval_ratio,
+        group_by_length=a.group_by_length,
+        num_proc=d.num_proc,
+        num_workers=a.dataloader_num_workers,
+        cache_dir=options.cache_dir,
+        pad_to_multiple_of=8 if device == "cuda" else 1,
     )
     datamodule.prepare()
     stats = datamodule.stats
-    say(f"data: {stats.train_records} training records ({stats.train_answer_tokens} answer tokens), "
-        f"eval: {stats.eval_source or 'none'} ({stats.eval_records} records)")
+    say(
+        f"data: {stats.train_records} training records ({stats.train_answer_tokens} answer tokens), "
+        f"eval: {stats.eval_source or 'none'} ({stats.eval_records} records)"
+    )
     if stats.bad_lines:
         warn(f"{stats.bad_lines} malformed lines in {data_path} were skipped (run 'legalft clean' to see why)")
     if stats.truncated:
         warn(f"{stats.truncated} answers were cut at max_length {d.max_length} tokens")
     if stats.dropped_no_answer:
-        warn(f"{stats.dropped_no_answer} records dropped: the prompt alone fills max_length {d.max_length}, no answer "
-             f"token left to learn (e.g. {', '.join(stats.dropped_examples[:3])})")
+        warn(
+            f"{stats.dropped_no_answer} records dropped: the prompt alone fills max_length {d.max_length}, no answer "
+            f"token left to learn (e.g. {', '.join(stats.dropped_examples[:3])})"
+        )
     steps_per_epoch = datamodule.make_sampler(0, world).steps_per_epoch()
     total_steps = a.max_steps if a.max_steps > 0 else max(1, math.ceil(a.num_train_epochs * steps_per_epoch))
     warmup = warmup_steps_for(total_steps, a.warmup_steps, a.warmup_ratio)
-    say(f"schedule: {total_steps} optimizer steps ({steps_per_epoch} per epoch), warmup {warmup}, "
-        f"{a.lr_scheduler_type} decay, lr {a.learning_rate:g}")
+    say(
+        f"schedule: {total_steps} optimizer steps ({steps_per_epoch} per epoch), warmup {warmup}, "
+        f"{a.lr_scheduler_type} decay, lr {a.learning_rate:g}"
+    )
 
     # -- model -----------------------------------------------------------------------------------------------
-    model = _load_lora_model(model_info.path, config, base_dtype=base_dtype, quantization=quantization,
-                             device=device, trust_remote_code=options.trust_remote_code)
+    model = _load_lora_model(
+        model_info.path,
+        config,
+        base_dtype=base_dtype,
+        quantization=quantization,
+        device=device,
+        trust_remote_code=options.trust_remote_code,
+    )
     module = LoraModule(
-        model, learning_rate=a.learning_rate, weight_decay=a.weight_decay, betas=(a.adam_beta1, a.adam_beta2),
-        eps=a.adam_epsilon, optim=a.optim, scheduler=a.lr_scheduler_type, warmup_steps=warmup,
-        total_steps=total_steps, max_grad_norm=a.max_grad_norm, loss_chunk_tokens=a.loss_chunk_tokens,
-        max_nonfinite_losses=a.max_nonfinite_losses, logging_steps=a.logging_steps,
+        model,
+        learning_rate=a.learning_rate,
+        weight_decay=a.weight_decay,
+        betas=(a.adam_beta1, a.adam_beta2),
+        eps=a.adam_epsilon,
+        optim=a.optim,
+        scheduler=a.lr_scheduler_type,
+        warmup_steps=warmup,
+        total_steps=total_steps,
+        max_grad_norm=a.max_grad_norm,
+        loss_chunk_tokens=a.loss_chunk_tokens,
+        max_nonfinite_losses=a.max_nonfinite_losses,
+        logging_steps=a.logging_steps,
     )
 
     # -- trainer ---------------------------------------------------------------------------------------------
@@ -239,8 +289,7 @@ def _run_fit(options: FitOptions) -> FitResult:
     best = BestAdapter(out_dir / "best_adapter")
     overfit = OverfitDetector(a.overfit_patience, options.stop_on_overfit)
     interrupt = GracefulInterrupt()
-    callbacks: list[Any] = [StepCheckpoint(ckpt_path, a.save_steps), best, overfit, interrupt,
-                            *options.extra_callbacks]
+    callbacks: list[Any] = [StepCheckpoint(ckpt_path, a.save_steps), best, overfit, interrupt, *options.extra_callbacks]
     if not is_quiet():
         from lightning.pytorch.callbacks import TQDMProgressBar
 
@@ -253,8 +302,11 @@ def _run_fit(options: FitOptions) -> FitResult:
     elif a.eval_strategy == "epoch":
         eval_kwargs = {"check_val_every_n_epoch": 1, "limit_val_batches": a.eval_max_batches}
     else:
-        eval_kwargs = {"check_val_every_n_epoch": None, "val_check_interval": a.eval_steps * accum,
-                       "limit_val_batches": a.eval_max_batches}
+        eval_kwargs = {
+            "check_val_every_n_epoch": None,
+            "val_check_interval": a.eval_steps * accum,
+            "limit_val_batches": a.eval_max_batches,
+        }
     if options.stop_on_overfit and not has_eval:
         warn("--stop-on-overfit needs eval data; there is none, so it has no effect")
     strategy: Any = options.strategy
@@ -263,12 +315,23 @@ def _run_fit(options: FitOptions) -> FitResult:
 
         strategy = DDPStrategy(process_group_backend="gloo")
     trainer = L.Trainer(
-        accelerator="gpu" if device == "cuda" else "cpu", devices=options.devices, num_nodes=options.num_nodes,
-        strategy=strategy, precision=precision, max_steps=total_steps,
-        max_epochs=math.ceil(total_steps / max(steps_per_epoch, 1)), logger=loggers,
-        callbacks=callbacks, enable_checkpointing=False, log_every_n_steps=1,
-        num_sanity_val_steps=0, use_distributed_sampler=False, enable_progress_bar=not is_quiet(),
-        enable_model_summary=False, default_root_dir=str(out_dir), **eval_kwargs,
+        accelerator="gpu" if device == "cuda" else "cpu",
+        devices=options.devices,
+        num_nodes=options.num_nodes,
+        strategy=strategy,
+        precision=precision,
+        max_steps=total_steps,
+        max_epochs=math.ceil(total_steps / max(steps_per_epoch, 1)),
+        logger=loggers,
+        callbacks=callbacks,
+        enable_checkpointing=False,
+        log_every_n_steps=1,
+        num_sanity_val_steps=0,
+        use_distributed_sampler=False,
+        enable_progress_bar=not is_quiet(),
+        enable_model_summary=False,
+        default_root_dir=str(out_dir),
+        **eval_kwargs,
     )
     interrupted: str | None = None
     try:
@@ -283,7 +346,9 @@ def _run_fit(options: FitOptions) -> FitResult:
         elif _is_oom(exc):
             raise LegalFtError(
                 f"out of GPU memory with profile {profile.name} (batch {a.per_device_train_batch_size}, "
-                f"max_length {d.max_length})", _oom_hint(profile.name, profile.smaller, config)) from exc
+                f"max_length {d.max_length})",
+                _oom_hint(profile.name, profile.smaller, config),
+            ) from exc
         else:
             raise
     finally:
@@ -307,8 +372,13 @@ def _run_fit(options: FitOptions) -> FitResult:
         kept = f"last (step {trainer.global_step})"
     tokenizer.save_pretrained(out_dir, save_jinja_files=False)
     resolved = config.to_dict()
-    resolved["profile"] = {"name": profile.name, "device": device, "quantization": quantization,
-                           "precision": precision, "base_model": str(model_info.path)}
+    resolved["profile"] = {
+        "name": profile.name,
+        "device": device,
+        "quantization": quantization,
+        "precision": precision,
+        "base_model": str(model_info.path),
+    }
     resolved["sources"] = dict(config.sources)
     from legal_ft.io.atomic import write_text_atomic
 
@@ -342,7 +412,9 @@ def _run_fit(options: FitOptions) -> FitResult:
     if interrupted:
         raise TrainingStopped(
             f"training stopped by {interrupted} at step {trainer.global_step}/{total_steps}; the adapter so far is in "
-            f"{out_dir}", "continue with the same command plus --resume")
+            f"{out_dir}",
+            "continue with the same command plus --resume",
+        )
     return FitResult(out_dir, metrics, config, module.model)
 
 
@@ -377,9 +449,15 @@ def _quiet_libraries() -> None:
     for name in ("lightning.pytorch", "lightning.fabric", "lightning", "transformers.modeling_utils"):
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.getLogger("bitsandbytes").setLevel(logging.ERROR)  # CPU-kernel notices at import; k-bit is CUDA-only here
-    for pattern in (r".*module\(s\) in eval mode.*", r".*LeafSpec.*", r".*weights_only.*",
-                    r".*gradient_checkpointing_enable.*deprecated.*", r".*is_gradient_checkpointing.*deprecated.*",
-                    r".*does not have many workers.*", r".*litlogger.*"):
+    for pattern in (
+        r".*module\(s\) in eval mode.*",
+        r".*LeafSpec.*",
+        r".*weights_only.*",
+        r".*gradient_checkpointing_enable.*deprecated.*",
+        r".*is_gradient_checkpointing.*deprecated.*",
+        r".*does not have many workers.*",
+        r".*litlogger.*",
+    ):
         warnings.filterwarnings("ignore", message=pattern)
     try:
         from transformers.utils import logging as hf_logging
@@ -421,33 +499,52 @@ def _loggers(out_dir: Path, keep_rows: bool = False) -> list[Any]:
     return loggers
 
 
-def _load_lora_model(model_dir: Path, config: TrainingConfig, *, base_dtype: str, quantization: str | None,
-                     device: str, trust_remote_code: bool) -> Any:
+def _load_lora_model(
+    model_dir: Path,
+    config: TrainingConfig,
+    *,
+    base_dtype: str,
+    quantization: str | None,
+    device: str,
+    trust_remote_code: bool,
+) -> Any:
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
 
     from legal_ft.modeling.loading import load_model_and_tokenizer
 
     a, lora = config.training_args, config.lora_config
-    model, _ = load_model_and_tokenizer(model_dir, dtype=base_dtype, quantization=quantization,
-                                        trust_remote_code=trust_remote_code)
+    model, _ = load_model_and_tokenizer(
+        model_dir, dtype=base_dtype, quantization=quantization, trust_remote_code=trust_remote_code
+    )
     model.config.use_cache = False
     gc_kwargs = {"use_reentrant": False}
     if quantization is not None:
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=a.gradient_checkpointing,
-                                                gradient_checkpointing_kwargs=gc_kwargs)
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=a.gradient_checkpointing, gradient_checkpointing_kwargs=gc_kwargs
+        )
     elif a.gradient_checkpointing:
         enable_checkpointing(model)
     module_names = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
     unknown = [t for t in lora.target_modules if t not in module_names]
     if unknown:
-        raise ConfigError(f"lora_config.target_modules {unknown} do not exist in this model",
-                          "Qwen3 has q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj")
-    peft_config = LoraConfig(r=lora.r, lora_alpha=lora.lora_alpha, target_modules=list(lora.target_modules),
-                             lora_dropout=lora.lora_dropout, bias=lora.bias, task_type=lora.task_type)
+        raise ConfigError(
+            f"lora_config.target_modules {unknown} do not exist in this model",
+            "Qwen3 has q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj",
+        )
+    peft_config = LoraConfig(
+        r=lora.r,
+        lora_alpha=lora.lora_alpha,
+        target_modules=list(lora.target_modules),
+        lora_dropout=lora.lora_dropout,
+        bias=lora.bias,
+        task_type=lora.task_type,
+    )
     model = get_peft_model(model, peft_config)
     model.train()
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in model.parameters())
-    say(f"LoRA: r={lora.r}, alpha={lora.lora_alpha}, targets {', '.join(lora.target_modules)}: "
-        f"{trainable:,} trainable of {total:,} parameters ({100 * trainable / max(total, 1):.2f}%)")
+    say(
+        f"LoRA: r={lora.r}, alpha={lora.lora_alpha}, targets {', '.join(lora.target_modules)}: "
+        f"{trainable:,} trainable of {total:,} parameters ({100 * trainable / max(total, 1):.2f}%)"
+    )
     return model

@@ -75,8 +75,15 @@ class ModelShape:
     def module_dims(self) -> dict[str, tuple[int, int]]:
         """(in, out) features of each linear module in a block."""
         h, q, kv, i = self.hidden, self.heads * self.head_dim, self.kv_heads * self.head_dim, self.intermediate
-        return {"q_proj": (h, q), "k_proj": (h, kv), "v_proj": (h, kv), "o_proj": (q, h),
-                "gate_proj": (h, i), "up_proj": (h, i), "down_proj": (i, h)}
+        return {
+            "q_proj": (h, q),
+            "k_proj": (h, kv),
+            "v_proj": (h, kv),
+            "o_proj": (q, h),
+            "gate_proj": (h, i),
+            "up_proj": (h, i),
+            "down_proj": (i, h),
+        }
 
     @property
     def linear_params(self) -> int:
@@ -100,8 +107,9 @@ class ModelShape:
 
 
 # Qwen3-4B / QVikhr-3-4B (config.json of the released model); used when `--model` is not given.
-QWEN3_4B = ModelShape(hidden=2560, layers=36, intermediate=9728, heads=32, kv_heads=8, head_dim=128,
-                      vocab=151936, tied_embeddings=True)
+QWEN3_4B = ModelShape(
+    hidden=2560, layers=36, intermediate=9728, heads=32, kv_heads=8, head_dim=128, vocab=151936, tied_embeddings=True
+)
 
 
 @dataclass(frozen=True, slots=True)

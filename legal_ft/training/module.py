@@ -39,8 +39,9 @@ class NonFiniteLossError(LegalFtError):
     """Too many non-finite losses in a row."""
 
 
-def chunked_label_loss(hidden: torch.Tensor, labels: torch.Tensor, lm_head: torch.nn.Module,
-                       chunk_tokens: int) -> tuple[torch.Tensor, int]:
+def chunked_label_loss(
+    hidden: torch.Tensor, labels: torch.Tensor, lm_head: torch.nn.Module, chunk_tokens: int
+) -> tuple[torch.Tensor, int]:
     """Sum of next-token cross-entropy over label positions, and the number of those positions.
 
     ``hidden`` is ``[batch, seq, hidden]`` from the backbone; ``labels`` ``[batch, seq]`` with -100 where no loss.
@@ -74,8 +75,12 @@ def chunked_label_loss(hidden: torch.Tensor, labels: torch.Tensor, lm_head: torc
 
 
 def _is_frozen_linear(module: torch.nn.Module) -> bool:
-    return (type(module) is torch.nn.Linear and module.bias is None and not module.weight.requires_grad
-            and module.weight.dtype in (torch.float32, torch.float16, torch.bfloat16))
+    return (
+        type(module) is torch.nn.Linear
+        and module.bias is None
+        and not module.weight.requires_grad
+        and module.weight.dtype in (torch.float32, torch.float16, torch.bfloat16)
+    )
 
 
 class _FusedFrozenHeadLoss(torch.autograd.Function):
@@ -87,10 +92,12 @@ class _FusedFrozenHeadLoss(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx: Any, rows: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor,
-                chunk_tokens: int) -> torch.Tensor:
-        compute_dtype = torch.get_autocast_dtype(rows.device.type) if torch.is_autocast_enabled(rows.device.type) \
-            else rows.dtype
+    def forward(
+        ctx: Any, rows: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, chunk_tokens: int
+    ) -> torch.Tensor:
+        compute_dtype = (
+            torch.get_autocast_dtype(rows.device.type) if torch.is_autocast_enabled(rows.device.type) else rows.dtype
+        )
         w = weight.to(compute_dtype)
         grad_rows = torch.empty_like(rows)
         total = torch.zeros((), dtype=torch.float32, device=rows.device)
@@ -131,9 +138,23 @@ def trainable_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 
 class LoraModule(L.LightningModule):
-    def __init__(self, model: Any, *, learning_rate: float, weight_decay: float, betas: tuple[float, float],
-                 eps: float, optim: str, scheduler: str, warmup_steps: int, total_steps: int, max_grad_norm: float,
-                 loss_chunk_tokens: int, max_nonfinite_losses: int, logging_steps: int = 1) -> None:
+    def __init__(
+        self,
+        model: Any,
+        *,
+        learning_rate: float,
+        weight_decay: float,
+        betas: tuple[float, float],
+        eps: float,
+        optim: str,
+        scheduler: str,
+        warmup_steps: int,
+        total_steps: int,
+        max_grad_norm: float,
+        loss_chunk_tokens: int,
+        max_nonfinite_losses: int,
+        logging_steps: int = 1,
+    ) -> None:
         super().__init__()
         self.model = model
         self.automatic_optimization = False
@@ -173,13 +194,19 @@ class LoraModule(L.LightningModule):
             import bitsandbytes as bnb
 
             cls = bnb.optim.PagedAdamW8bit if self.optim.startswith("paged") else bnb.optim.AdamW8bit
-            optimizer = cls(params, lr=self.learning_rate, betas=self.betas, eps=self.eps,
-                            weight_decay=self.weight_decay)
+            optimizer = cls(
+                params, lr=self.learning_rate, betas=self.betas, eps=self.eps, weight_decay=self.weight_decay
+            )
         else:
-            optimizer = torch.optim.AdamW(params, lr=self.learning_rate, betas=self.betas, eps=self.eps,
-                                          weight_decay=self.weight_decay)
-        scheduler = get_scheduler(self.scheduler_name, optimizer, num_warmup_steps=self.warmup_steps,
-                                  num_training_steps=max(self.total_steps, 1))
+            optimizer = torch.optim.AdamW(
+                params, lr=self.learning_rate, betas=self.betas, eps=self.eps, weight_decay=self.weight_decay
+            )
+        scheduler = get_scheduler(
+            self.scheduler_name,
+            optimizer,
+            num_warmup_steps=self.warmup_steps,
+            num_training_steps=max(self.total_steps, 1),
+        )
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
     def on_train_epoch_start(self) -> None:

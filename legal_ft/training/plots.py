@@ -21,8 +21,9 @@ def plot_loss_curves(history: dict[str, list[list[float]]], path: Path, title: s
         if train:
             ax.plot([s for s, _ in train], [v for _, v in train], label="train loss", color="tab:blue", lw=1.2)
         if evals:
-            ax.plot([s for s, _ in evals], [v for _, v in evals], label="eval loss", color="tab:red", marker="o",
-                    lw=1.5)
+            ax.plot(
+                [s for s, _ in evals], [v for _, v in evals], label="eval loss", color="tab:red", marker="o", lw=1.5
+            )
         ax.set_xlabel("optimizer step")
         ax.set_ylabel("loss (mean over answer tokens)")
         ax.set_title(title)

@@ -68,12 +68,25 @@ def load_profile(name_or_path: str) -> GpuProfile:
         candidates = [profiles_dir() / f"{name_or_path}.json", profiles_dir() / f"{name_or_path}.toml"]
         found = [p for p in candidates if p.is_file()]
         if not found:
-            raise ConfigError(f"unknown GPU profile {name_or_path!r}",
-                              f"use one of: {', '.join(available_profiles())}, or a path to a profile file")
+            raise ConfigError(
+                f"unknown GPU profile {name_or_path!r}",
+                f"use one of: {', '.join(available_profiles())}, or a path to a profile file",
+            )
         path = found[0]
     raw = _read(path)
-    allowed = {"name", "description", "memory_gib", "device", "quantization", "smaller", "training_args",
-               "lora_config", "data_config", "auto", "candidates"}
+    allowed = {
+        "name",
+        "description",
+        "memory_gib",
+        "device",
+        "quantization",
+        "smaller",
+        "training_args",
+        "lora_config",
+        "data_config",
+        "auto",
+        "candidates",
+    }
     unknown = sorted(set(raw) - allowed)
     if unknown:
         raise ConfigError(f"profile {path}: unknown key '{unknown[0]}'", f"allowed: {', '.join(sorted(allowed))}")
@@ -113,8 +126,13 @@ def base_dtype(profile: GpuProfile, *, fp16: bool, bf16: bool) -> str:
     return "float16" if fp16 else "float32"
 
 
-def estimate_for(profile: GpuProfile, shape: ModelShape = QWEN3_4B, *, max_length: int | None = None,
-                 overrides: dict[tuple[str, str], Any] | None = None) -> MemoryEstimate:
+def estimate_for(
+    profile: GpuProfile,
+    shape: ModelShape = QWEN3_4B,
+    *,
+    max_length: int | None = None,
+    overrides: dict[tuple[str, str], Any] | None = None,
+) -> MemoryEstimate:
     """The peak-memory estimate for training ``shape`` with this profile's settings."""
     from legal_ft.training.config import TrainingConfig
 
@@ -151,8 +169,9 @@ def cuda_memory_gib() -> float | None:
     return total / 1024**3
 
 
-def pick_auto(auto: GpuProfile, card_gib: float | None, shape: ModelShape = QWEN3_4B,
-              max_length: int | None = None) -> GpuProfile:
+def pick_auto(
+    auto: GpuProfile, card_gib: float | None, shape: ModelShape = QWEN3_4B, max_length: int | None = None
+) -> GpuProfile:
     """The largest candidate whose estimate fits ``card_gib``; ``cpu`` when there is no GPU."""
     if card_gib is None:
         return load_profile("cpu")
