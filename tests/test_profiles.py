@@ -56,8 +56,8 @@ def test_rtx3070_estimate_by_hand() -> None:
     # 3. activations: 36 checkpointed block inputs + one block recomputed (fp16 = 2 bytes)
     layer = 2048 * 2 * (2 * 2560 + 2 * 4096 + 2 * 1024 + 2560 + 4 * 9728 + 4 * 2560)
     assert est.activations == 36 * 2048 * 2560 * 2 + layer
-    # 4. logits: one chunk of 1024 label rows x vocab x 12 bytes (the rtx3070 profile itself uses 512)
-    assert est.logits == 1024 * 151936 * 12
+    # 4. logits: one chunk of 1024 label rows x vocab x 8 bytes (the rtx3070 profile itself uses 512)
+    assert est.logits == 1024 * 151936 * 8
     assert est.total == weights + 16 * lora + est.activations + est.logits + GIB // 2
     assert 6.0 < est.total_gib < 7.0 and est.fits(8)
     assert 5.0 < estimate_for(load_profile("rtx3070")).total_gib < 6.5  # with the profile's 512-row chunks

@@ -24,9 +24,9 @@ LLaMA shape (hidden H, heads n_h, KV heads n_kv, head size D, MLP width I):
             no T² score matrix is kept.
        with gradient checkpointing:  L·B·T·H·a (each block's input) + A_layer (one block recomputed at a time)
        without:                      L·A_layer
-4. Logits: computed only at label positions, in chunks of C positions (`loss_chunk_tokens`), each chunk
-   recomputed in backward — at most N = min(B·T, C) rows alive: N·V·(2 + 4 + 4 + 2)
-   (16-bit logits, fp32 copy for the loss, its gradient, 16-bit gradient).
+4. Logits: computed only at label positions, in chunks of C positions (`loss_chunk_tokens`); the gradient of
+   each chunk is taken at once (frozen lm_head, see `module._FusedFrozenHeadLoss`), so at most N = min(B·T, C)
+   rows are alive: N·V·(2 + 4 + 2) (16-bit logits, their fp32 softmax, the 16-bit copy for the gradient matmul).
 5. Overhead: CUDA context and allocator fragmentation, a flat 0.5 GiB.
 
 peak = 1 + 2 + 3 + 4 + 5. It is an estimate of the high-water mark, not a promise; the profiles keep ~5 % of the
@@ -179,5 +179,5 @@ def estimate_peak_memory(
         activations = shape.layers * tokens * h * a + layer
     else:
         activations = shape.layers * layer
-    logits = min(tokens, loss_chunk_tokens) * shape.vocab * (2 + 4 + 4 + 2)
+    logits = min(tokens, loss_chunk_tokens) * shape.vocab * (2 + 4 + 2)
     return MemoryEstimate(weights, lora_states, activations, logits, overhead, p_lora)
