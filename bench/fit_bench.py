@@ -236,7 +236,9 @@ def main() -> None:
             print(f"{name} failed:\n{proc.stderr[-4000:]}", file=sys.stderr)
             sys.exit(1)
         results[name] = json.loads(line[len("RESULT ") :])
-    mem_kind = "GPU GiB (max allocated)" if "cuda" in os.environ.get("BENCH_DEVICE", "") else "peak memory GiB"
+    import torch
+
+    mem_kind = "GPU GiB (max allocated)" if torch.cuda.is_available() else "peak RSS GiB"
     print(
         f"model {args.model}, profile {args.gpu_profile}, batch {args.batch} x accum {args.accum}, "
         f"{args.steps} steps, max_length {args.max_length}, checkpointing {args.checkpointing}"

@@ -51,6 +51,6 @@ print(f"built {big} ({sum(p.numel() for p in model.parameters())/1e9:.2f}B param
 PY
 
 legalft profiles --model "$WORK/qwen3-4b-random" --max-length 2048 | tee "$OUT_DIR/profiles.txt"
-BENCH_DEVICE=cuda python bench/fit_bench.py --model "$WORK/qwen3-4b-random" --gpu-profile "$PROFILE" \
+python bench/fit_bench.py --model "$WORK/qwen3-4b-random" --gpu-profile "$PROFILE" \
     --batch 1 --accum 8 --steps "$STEPS" --max-length 2048 --checkpointing --records 40 --min-chars 12000 \
     --workdir "$WORK/bench" 2>&1 | tee "$OUT_DIR/fit_bench.txt"
