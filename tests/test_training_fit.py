@@ -319,3 +319,8 @@ def test_ddp_two_cpu_processes(tiny_model_dir, data_file, tmp_path) -> None:
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["world_size"] == 2 and metrics["global_step"] == 2
     assert (out / "adapter_model.safetensors").is_file()
+
+
+def test_out_into_the_model_folder_is_refused(run_cli, tiny_model_dir, data_file) -> None:
+    result = run_cli("fit", "--model", str(tiny_model_dir), "--data", str(data_file), "--out", str(tiny_model_dir))
+    assert result.exit_code == 1 and "base model's folder" in result.stderr

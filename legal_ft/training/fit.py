@@ -157,6 +157,11 @@ def _run_fit(options: FitOptions) -> FitResult:
             f"training data {data_path} does not exist",
             "run 'legalft clean' first, or pass --data PATH to a JSONL file of records",
         )
+    if out_dir.resolve() == model_info.path.resolve():
+        raise InputError(
+            f"--out {out_dir} is the base model's folder; the adapter's tokenizer files would replace the model's",
+            "choose another output folder, e.g. models/legal_model_lora",
+        )
 
     device = profile.device
     quantization = profile.quantization
