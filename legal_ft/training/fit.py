@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -369,8 +370,10 @@ def _run_fit(options: FitOptions) -> FitResult:
     # -- outputs ---------------------------------------------------------------------------------------------
     best_dir = out_dir / "best_adapter"
     if best.best_step is not None and best_dir.is_dir() and not interrupted:
-        for item in best_dir.iterdir():
-            shutil.copy2(item, out_dir / item.name)
+        for item in best_dir.iterdir():  # copy beside, then rename: never half an adapter file
+            tmp = out_dir / f".{item.name}.tmp"
+            shutil.copy2(item, tmp)
+            os.replace(tmp, out_dir / item.name)
         kept = f"best by eval loss (step {best.best_step}, eval loss {best.best_loss:.4f})"
     else:
         save_adapter(module.model, out_dir)
