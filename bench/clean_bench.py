@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -101,13 +100,17 @@ def generate_corpus(path: Path, n: int, size: int, seed: int = 0) -> None:
 
 
 def peak_mb() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return float("nan")
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return usage / 1024 if sys.platform != "darwin" else usage / 2**20
 
 
 def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    times = os.times()
+    return times.user + times.system
 
 
 def run_floor(path: Path) -> dict:
