@@ -465,6 +465,7 @@ def _quiet_libraries() -> None:
         r".*is_gradient_checkpointing.*deprecated.*",
         r".*does not have many workers.*",
         r".*litlogger.*",
+        r".*dataloader is not resumable.*",  # WindowedBatchSampler resumes itself from the checkpoint
     ):
         warnings.filterwarnings("ignore", message=pattern)
     try:
