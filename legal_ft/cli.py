@@ -52,7 +52,9 @@ class LazyGroup(click.Group):
             if exc.name == module_name:
                 return None
             raise
-        return getattr(module, attr)
+        command = getattr(module, attr)
+        _accept_verbosity_flags(command)
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Show help lines without importing every command module (keeps `--help` fast).
@@ -79,6 +81,31 @@ class LazyGroup(click.Group):
                 2,
                 exc,
             )
+
+
+def _set_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    if value:
+        set_verbosity(value)
+
+
+def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        set_verbosity(-1)
+
+
+def _accept_verbosity_flags(command: click.Command) -> None:
+    """Let `legalft merge -q` work as well as `legalft -q merge` (users put flags after the command)."""
+    names = {opt for param in command.params for opt in getattr(param, "opts", [])}
+    if "-v" not in names and "--verbose" not in names:
+        command.params.append(
+            click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_set_verbose,
+                         help="More detail (same as `legalft -v COMMAND`).")
+        )
+    if "-q" not in names and "--quiet" not in names:
+        command.params.append(
+            click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_set_quiet,
+                         help="Only errors, warnings and the final result line.")
+        )
 
 
 def _available(name: str) -> bool:

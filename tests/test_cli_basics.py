@@ -64,3 +64,15 @@ def test_transliteration_keeps_case():
     assert transliterate_char("Ж") == "Zh"
     assert transliterate_char("ж") == "zh"
     assert transliterate_char("\u4e2d") == "?"
+
+
+def test_quiet_and_verbose_work_after_the_command_too(run_cli, tmp_path):
+    from legal_ft.console import verbosity
+
+    result = run_cli("sample", "--out", str(tmp_path / "s"), "-n", "5", "-q")
+    assert result.exit_code == 0, result
+    assert verbosity() == -1
+    assert len([line for line in result.output.splitlines() if line.strip()]) == 1
+    result = run_cli("sample", "--out", str(tmp_path / "s2"), "-n", "5")
+    assert result.exit_code == 0
+    assert verbosity() == 0  # the group resets it on every run
