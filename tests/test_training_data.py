@@ -149,3 +149,14 @@ def test_tokenisation_is_cached(tokenizer, tmp_path) -> None:
     second, _ = tokenize_file(data, tokenizer, 256, cache_dir=tmp_path / "cache")
     assert first._fingerprint == second._fingerprint
     assert second.cache_files and all(Path(f["filename"]).exists() for f in second.cache_files)
+
+
+def test_lightning_sets_the_epoch_on_the_batch_sampler() -> None:
+    from lightning.fabric.utilities.data import _set_sampler_epoch
+    from torch.utils.data import DataLoader
+
+    sampler = WindowedBatchSampler(list(range(1, 41)), [1] * 40, 2, 2, seed=0)
+    loader = DataLoader(list(range(40)), batch_sampler=sampler)
+    first = list(sampler)
+    _set_sampler_epoch(loader, 1)  # what Lightning's fit loop does at each epoch start
+    assert sampler.epoch == 1 and list(sampler) != first

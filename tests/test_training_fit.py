@@ -324,3 +324,31 @@ def test_ddp_two_cpu_processes(tiny_model_dir, data_file, tmp_path) -> None:
 def test_out_into_the_model_folder_is_refused(run_cli, tiny_model_dir, data_file) -> None:
     result = run_cli("fit", "--model", str(tiny_model_dir), "--data", str(data_file), "--out", str(tiny_model_dir))
     assert result.exit_code == 1 and "base model's folder" in result.stderr
+
+
+def test_resume_across_an_epoch_boundary(tiny_model_dir, tmp_path) -> None:
+    from safetensors.torch import load_file
+
+    from legal_ft.training.fit import TrainingStopped, run_fit
+
+    small = write_records(tmp_path / "twelve.jsonl", 12, seed=21)  # 6 batches of 2 -> 3 steps per epoch
+    settings = dict(FAST, max_steps=7, eval_strategy="no", learning_rate=5e-3, lora={"lora_dropout": 0.1})
+    config = write_config(tmp_path / "c.json", **settings)
+    full = run_fit(fit_options(tiny_model_dir, small, tmp_path / "full", config))
+    assert full.metrics["epochs_completed"] >= 2
+    with pytest.raises(TrainingStopped):
+        run_fit(
+            fit_options(
+                tiny_model_dir,
+                small,
+                tmp_path / "resumed",
+                config,
+                extra_callbacks=[_SignalAt(3, signal.SIGINT).callback],
+            )
+        )
+    resumed = run_fit(fit_options(tiny_model_dir, small, tmp_path / "resumed", config, resume=True))
+    assert resumed.metrics["global_step"] == 7
+    a = load_file(tmp_path / "full" / "adapter_model.safetensors")
+    b = load_file(tmp_path / "resumed" / "adapter_model.safetensors")
+    for key in a:
+        assert torch.allclose(a[key], b[key], atol=1e-6), key

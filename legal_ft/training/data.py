@@ -256,6 +256,11 @@ class WindowedBatchSampler(Sampler[list[tuple[int, int, bool]]]):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
+    @property
+    def sampler(self) -> WindowedBatchSampler:
+        """Lightning calls ``batch_sampler.sampler.set_epoch(epoch)`` at each epoch start; this routes it here."""
+        return self
+
     def global_batches(self, epoch: int) -> list[list[int]]:
         indices = list(range(len(self.lengths)))
         rng = random.Random(f"{self.seed}:{epoch}")

@@ -325,6 +325,7 @@ class LoraModule(L.LightningModule):
         # Only the trainable (LoRA) weights; the frozen base is the user's model directory, never copied.
         trainable = {name for name, p in self.named_parameters() if p.requires_grad}
         checkpoint["state_dict"] = {k: v for k, v in checkpoint["state_dict"].items() if k in trainable}
+        self._rewind_loop_state(checkpoint)
         checkpoint[STATE_KEY] = {
             "snapshot": self._step_snapshot or self._snapshot(),
             "history": self.history,
@@ -332,6 +333,32 @@ class LoraModule(L.LightningModule):
             "tokens_seen": self.tokens_seen,
             "train_seconds": self.train_seconds,
         }
+
+    def _rewind_loop_state(self, checkpoint: dict[str, Any]) -> None:
+        """Make Lightning's batch counters describe the last optimizer step, like the rest of the checkpoint.
+
+        A checkpoint written on Ctrl-C / SIGTERM may come after batches of an unfinished window; their gradients
+        are not saved, so a resumed run must replay them. Lightning restores its batch count from the checkpoint
+        (and, for a save made in ``on_train_batch_end``, counts that batch as completed on restart); it would
+        otherwise skip those batches and end the epoch early. The counters are rewritten to the form Lightning
+        expects of a save at the end of the last window's batch, or of an epoch start when no batch is done.
+        """
+        progress = checkpoint.get("loops", {}).get("fit_loop", {})
+        batches = progress.get("epoch_loop.batch_progress")
+        if not batches:
+            return
+        done = self.epoch_batches_done
+        current, total = batches["current"], batches["total"]
+        before_epoch = total.get("ready", 0) - current.get("ready", 0)
+        extra = current.get("ready", 0) - done
+        for key in ("ready", "started", "processed", "completed"):
+            value = done if key != "completed" or done == 0 else done - 1
+            current[key] = value
+            total[key] = before_epoch + value
+        batches["is_last_batch"] = False
+        stepped = progress.get("epoch_loop.state_dict", {})
+        if extra > 0 and "_batches_that_stepped" in stepped:
+            stepped["_batches_that_stepped"] = max(0, stepped["_batches_that_stepped"] - extra)
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         trainable = {name for name, p in self.named_parameters() if p.requires_grad}
@@ -353,6 +380,7 @@ class LoraModule(L.LightningModule):
         if "cuda_rng" in snap and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(snap["cuda_rng"])
         self.epoch_batches_done = int(snap.get("epoch_batches_done", 0))
+        self._batches_in_epoch = self.epoch_batches_done  # a mid-epoch restart skips on_train_epoch_start
         self._step_snapshot = snap
         datamodule = getattr(self.trainer, "datamodule", None) if self._trainer is not None else None
         if datamodule is not None and hasattr(datamodule, "resume_at"):
