@@ -122,7 +122,6 @@ def _run_fit(options: FitOptions) -> FitResult:
         OverfitDetector,
         StepCheckpoint,
         TrainingInterrupted,
-        save_adapter,
     )
     from legal_ft.training.data import LegalDataModule
     from legal_ft.training.memory import ModelShape
@@ -302,17 +301,7 @@ def _run_fit(options: FitOptions) -> FitResult:
         callbacks.append(TQDMProgressBar(refresh_rate=max(1, accum)))
     loggers = _loggers(out_dir, keep_rows=resume_ckpt is not None)
     has_eval = datamodule.eval_data is not None and a.eval_strategy != "no"
-    eval_kwargs: dict[str, Any]
-    if not has_eval:
-        eval_kwargs = {"limit_val_batches": 0}
-    elif a.eval_strategy == "epoch":
-        eval_kwargs = {"check_val_every_n_epoch": 1, "limit_val_batches": a.eval_max_batches}
-    else:
-        eval_kwargs = {
-            "check_val_every_n_epoch": None,
-            "val_check_interval": a.eval_steps * accum,
-            "limit_val_batches": a.eval_max_batches,
-        }
+    eval_kwargs = _eval_schedule(a, has_eval)
     if options.stop_on_overfit and not has_eval:
         warn("--stop-on-overfit needs eval data; there is none, so it has no effect")
     strategy: Any = options.strategy
@@ -368,6 +357,70 @@ def _run_fit(options: FitOptions) -> FitResult:
         return FitResult(out_dir, {}, config, module.model)
 
     # -- outputs ---------------------------------------------------------------------------------------------
+    run_info = {
+        "name": profile.name,
+        "device": device,
+        "quantization": quantization,
+        "precision": precision,
+        "base_model": str(model_info.path),
+    }
+    metrics = _write_outputs(
+        out_dir,
+        module=module,
+        trainer=trainer,
+        best=best,
+        overfit=overfit,
+        tokenizer=tokenizer,
+        config=config,
+        run_info=run_info,
+        stats=stats.to_dict(),
+        total_steps=total_steps,
+        interrupted=interrupted,
+        seconds=time.perf_counter() - started,
+    )
+    if interrupted:
+        raise TrainingStopped(
+            f"training stopped by {interrupted} at step {trainer.global_step}/{total_steps}; the adapter so far is in "
+            f"{out_dir}",
+            "continue with the same command plus --resume",
+        )
+    return FitResult(out_dir, metrics, config, module.model)
+
+
+def _eval_schedule(a: Any, has_eval: bool) -> dict[str, Any]:
+    """Trainer arguments for evaluation: every ``eval_steps`` optimizer steps (counted in batches), per epoch, or never."""
+    if not has_eval:
+        return {"limit_val_batches": 0}
+    if a.eval_strategy == "epoch":
+        return {"check_val_every_n_epoch": 1, "limit_val_batches": a.eval_max_batches}
+    return {
+        "check_val_every_n_epoch": None,
+        "val_check_interval": a.eval_steps * a.gradient_accumulation_steps,
+        "limit_val_batches": a.eval_max_batches,
+    }
+
+
+def _write_outputs(
+    out_dir: Path,
+    *,
+    module: Any,
+    trainer: Any,
+    best: Any,
+    overfit: Any,
+    tokenizer: Any,
+    config: TrainingConfig,
+    run_info: dict[str, Any],
+    stats: dict[str, Any],
+    total_steps: int,
+    interrupted: str | None,
+    seconds: float,
+) -> dict[str, Any]:
+    """The seed's adapter folder: adapter (best by eval loss unless interrupted), tokenizer, config, metrics, plot."""
+    import torch
+
+    from legal_ft.io.atomic import write_text_atomic
+    from legal_ft.training.callbacks import save_adapter
+
     best_dir = out_dir / "best_adapter"
     if best.best_step is not None and best_dir.is_dir() and not interrupted:
         for item in best_dir.iterdir():  # copy beside, then rename: never half an adapter file
@@ -379,17 +432,7 @@ def _run_fit(options: FitOptions) -> FitResult:
         save_adapter(module.model, out_dir)
         kept = f"last (step {trainer.global_step})"
     tokenizer.save_pretrained(out_dir, save_jinja_files=False)
-    resolved = config.to_dict()
-    resolved["profile"] = {
-        "name": profile.name,
-        "device": device,
-        "quantization": quantization,
-        "precision": precision,
-        "base_model": str(model_info.path),
-    }
-    resolved["sources"] = dict(config.sources)
-    from legal_ft.io.atomic import write_text_atomic
-
+    resolved = {**config.to_dict(), "profile": run_info, "sources": dict(config.sources)}
     write_text_atomic(out_dir / "training_config.json", json.dumps(resolved, ensure_ascii=False, indent=2) + "\n")
     history = module.history
     metrics = {
@@ -406,24 +449,19 @@ def _run_fit(options: FitOptions) -> FitResult:
         "tokens_per_s": module.tokens_seen / module.train_seconds if module.train_seconds else None,
         "nonfinite_losses_skipped": module.nonfinite_total,
         "overfit_warnings_at_steps": overfit.triggered_at,
-        "peak_gpu_memory_gib": (torch.cuda.max_memory_allocated() / 1024**3) if device == "cuda" else None,
+        "peak_gpu_memory_gib": (torch.cuda.max_memory_allocated() / 1024**3) if run_info["device"] == "cuda" else None,
         "interrupted": interrupted,
-        "wall_seconds": time.perf_counter() - started,
-        "data": stats.to_dict(),
+        "wall_seconds": seconds,
+        "data": stats,
         "history": history,
     }
     write_text_atomic(out_dir / "metrics.json", json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
     if history["train_loss"]:
         from legal_ft.training.plots import plot_loss_curves
 
-        plot_loss_curves(history, out_dir / "loss_curve.png", title=f"legalft fit — {model_info.path.name}")
-    if interrupted:
-        raise TrainingStopped(
-            f"training stopped by {interrupted} at step {trainer.global_step}/{total_steps}; the adapter so far is in "
-            f"{out_dir}",
-            "continue with the same command plus --resume",
-        )
-    return FitResult(out_dir, metrics, config, module.model)
+        title = f"legalft fit — {Path(run_info['base_model']).name}"
+        plot_loss_curves(history, out_dir / "loss_curve.png", title=title)
+    return metrics
 
 
 def _close_progress_bars(trainer: Any) -> None:
