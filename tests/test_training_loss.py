@@ -170,3 +170,22 @@ def test_chunked_loss_paths_match_full_cross_entropy() -> None:
         assert torch.allclose(loss, want, atol=1e-4) and torch.allclose(got, hidden.grad, atol=1e-5)
     with torch.no_grad():
         assert torch.allclose(chunked_label_loss(hidden, labels, head, 4)[0], want, atol=1e-4)
+
+
+def test_fused_loss_under_autocast_matches_fp32() -> None:
+    from legal_ft.training.module import chunked_label_loss
+
+    torch.manual_seed(1)
+    head = torch.nn.Linear(32, 64, bias=False).requires_grad_(False)
+    labels = torch.randint(0, 64, (2, 10))
+    labels[:, :3] = -100
+    hidden = torch.randn(2, 10, 32, requires_grad=True)
+    ref, _ = chunked_label_loss(hidden, labels, head, 4)
+    ref.backward()
+    ref_grad = hidden.grad.clone()
+    hidden.grad = None
+    with torch.autocast("cpu", dtype=torch.bfloat16):  # what bf16-mixed training runs under
+        loss, _ = chunked_label_loss(hidden, labels, head, 4)
+    loss.backward()
+    assert loss.dtype == torch.float32 and hidden.grad.dtype == torch.float32
+    assert torch.allclose(loss, ref, rtol=2e-2) and torch.allclose(hidden.grad, ref_grad, atol=2e-2)
