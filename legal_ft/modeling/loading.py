@@ -12,6 +12,7 @@ instead of the Hub-lookup traceback `from_pretrained` would give.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -144,7 +145,8 @@ def load_model_and_tokenizer(
     if quantization is not None:
         kwargs["quantization_config"] = quantization_config(quantization, torch_dtype or torch.float16)
         if device_map is None:
-            device_map = {"": torch.cuda.current_device()}
+            # k-bit weights are placed at load time; under DDP each process owns the GPU of its LOCAL_RANK.
+            device_map = {"": int(os.environ.get("LOCAL_RANK", torch.cuda.current_device()))}
     if device_map is not None:
         kwargs["device_map"] = device_map
     tokenizer = load_tokenizer(checked.path, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle)
