@@ -11,7 +11,14 @@ from dataclasses import dataclass
 import regex
 
 from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
-from legal_ft.legal.artefacts import CHATTER_ANYWHERE_RE, CHATTER_LEAD_RE, CHATTER_TRAIL_RE, REFUSAL_RE
+from legal_ft.legal.artefacts import (
+    CHATTER_ANYWHERE_GUARD,
+    CHATTER_ANYWHERE_RE,
+    CHATTER_LEAD_RE,
+    CHATTER_TRAIL_RE,
+    REFUSAL_GUARD,
+    REFUSAL_RE,
+)
 
 FAMILY = "artefacts"
 
@@ -33,11 +40,14 @@ def _edges(text: str) -> tuple[int, int]:
     return lines[min(EDGE_LINES, len(lines)) - 1][1], lines[max(len(lines) - EDGE_LINES, 0)][0]
 
 
-def chatter_spans(text: str) -> list[tuple[int, int, str]]:
+def chatter_spans(text: str, folded: str | None = None) -> list[tuple[int, int, str]]:
     """(start, end, text) of chatter: unmistakable phrases anywhere, opening lines («Конечно! Вот …») among the
     first lines and closing lines («Надеюсь, это поможет») among the last — a document's own «Обратите внимание,
-    что …» in the middle is not chatter."""
-    spans = [(m.start(), m.end(), m.group(0)) for m in CHATTER_ANYWHERE_RE.finditer(text)]
+    что …» in the middle is not chatter. ``folded``: ``text.casefold()`` when the caller has it."""
+    if CHATTER_ANYWHERE_GUARD.possible(text.casefold() if folded is None else folded):
+        spans = [(m.start(), m.end(), m.group(0)) for m in CHATTER_ANYWHERE_RE.finditer(text)]
+    else:
+        spans = []
     head_end, tail_start = _edges(text)
     for line_re, lo, hi in ((_LINE_RES[0], 0, head_end), (_LINE_RES[1], tail_start, len(text))):
         for m in line_re.finditer(text, lo, hi):
@@ -63,10 +73,10 @@ class ModelChatter(Rule):
         max_chatter: int = 0  # chatter phrases tolerated
 
     def measure(self, doc: Document) -> dict[str, float]:
-        return {"chatter": float(len(chatter_spans(doc.output)))}
+        return {"chatter": float(len(chatter_spans(doc.output, doc.folded)))}
 
     def check(self, doc: Document) -> list[Finding]:
-        spans = chatter_spans(doc.output)
+        spans = chatter_spans(doc.output, doc.folded)
         if len(spans) > self.t.max_chatter:
             s, e, text = spans[0]
             more = f" (and {len(spans) - 1} more)" if len(spans) > 1 else ""
@@ -91,7 +101,7 @@ class Refusal(Rule):
         pass
 
     def check(self, doc: Document) -> list[Finding]:
-        m = REFUSAL_RE.search(doc.output)
+        m = REFUSAL_RE.search(doc.output) if REFUSAL_GUARD.possible(doc.folded) else None
         if m:
             return [self.finding("refusal", f"the model refused: «{m.group(0)}»", f"output:{m.start()}-{m.end()}")]
         return []

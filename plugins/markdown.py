@@ -7,14 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
-from legal_ft.legal.artefacts import MARKDOWN_KINDS
+from legal_ft.legal.artefacts import MARKDOWN_ANCHORS, MARKDOWN_KINDS, MD_RULE_RE, MD_RULE_TRIGGER
 
 FAMILY = "artefacts"
 
 
 def markdown_marks(text: str) -> list[tuple[str, int, int, str]]:
     out = []
-    for kind, pattern in MARKDOWN_KINDS:
+    for (kind, pattern), anchors in zip(MARKDOWN_KINDS, MARKDOWN_ANCHORS, strict=True):
+        if not any(a in text for a in anchors) or (pattern is MD_RULE_RE and not MD_RULE_TRIGGER.search(text)):
+            continue  # cannot match: skip the scan
         out.extend((kind, m.start(), m.end(), m.group(0)) for m in pattern.finditer(text))
     return sorted(out, key=lambda f: f[1])
 

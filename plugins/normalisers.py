@@ -36,6 +36,7 @@ from legal_ft.legal.artefacts import (
     MD_LINK_RE,
     MD_QUOTE_RE,
     MD_RULE_RE,
+    MD_RULE_TRIGGER,
     MD_TABLE_ROW_RE,
     MD_TABLE_SEP_RE,
     repair_mojibake,
@@ -117,13 +118,26 @@ _TRAILING_RE = regex.compile(r"(?<![ \t])[ \t]+$", regex.MULTILINE)
 _BLANK_RUN_RE = regex.compile(r"\n{4,}")
 
 
+_ODD_SPACE_RE = regex.compile(f"{_ZERO_WIDTH_RE.pattern}|{_SPACE_RE.pattern}")
+
+
 def _whitespace(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _ZERO_WIDTH_RE.sub("", text)
-    text = _SPACE_RE.sub(" ", text)
-    text = _TRAILING_RE.sub("", text)
-    text = _BLANK_RUN_RE.sub("\n\n\n", text)
+    # Each step only when it can change something: most texts need none of them.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _ODD_SPACE_RE.search(text):
+        text = _ZERO_WIDTH_RE.sub("", text)
+        text = _SPACE_RE.sub(" ", text)
+    if _has_trailing_space(text):
+        text = _TRAILING_RE.sub("", text)
+    if "\n\n\n\n" in text:
+        text = _BLANK_RUN_RE.sub("\n\n\n", text)
     return text.strip()
+
+
+def _has_trailing_space(text: str) -> bool:
+    """Whether `_TRAILING_RE` can match: a space or tab before a line break or at the end."""
+    return " \n" in text or "\t\n" in text or text.endswith((" ", "\t"))
 
 
 class LineEndingsWhitespace(Normaliser):
@@ -156,24 +170,46 @@ _WHOLE_LINES = tuple(regex.compile(f"(?:{p.pattern})\\n?", regex.MULTILINE)
                      for p in (MD_FENCE_RE, MD_TABLE_SEP_RE, MD_RULE_RE))
 
 
+_MARKDOWN_CHAR_RE = regex.compile(r"[*#`|_>\[~-]")
+
+
 def strip_markdown(text: str) -> str:
-    """Remove markdown syntax and keep the words; lists stay lists («* item» becomes «- item»)."""
-    if not regex.search(r"[*#`|_>\[~-]", text):
+    """Remove markdown syntax and keep the words; lists stay lists («* item» becomes «- item»).
+
+    Each substitution runs only when the character its pattern cannot match without is in the text (a plain
+    `in` test is ~100 times cheaper than a full regex scan that finds nothing)."""
+    if not _MARKDOWN_CHAR_RE.search(text):
         return text
-    for line_re in _WHOLE_LINES:
-        text = line_re.sub("", text)
-    text = MD_TABLE_ROW_RE.sub(_table_row, text)
-    text = MD_HEADING_RE.sub(lambda m: m.group("text"), text)
-    text = MD_QUOTE_RE.sub("", text)
-    text = MD_LINK_RE.sub(lambda m: f"{m.group('text')} ({m.group('url')})", text)
-    prev = None
-    while prev != text:  # nested **__bold__** needs two passes
-        prev = text
-        text = MD_BOLD_RE.sub(lambda m: m.group(2), text)
-    text = MD_ITALIC_RE.sub(lambda m: m.group(1), text)
-    text = MD_CODE_RE.sub(lambda m: m.group("text"), text)
-    text = MD_BULLET_RE.sub(lambda m: f"{m.group('indent')}- ", text)
-    return _BLANK_RUN_RE.sub("\n\n\n", _TRAILING_RE.sub("", text)).strip()
+    if "```" in text or "~~~" in text:
+        text = _WHOLE_LINES[0].sub("", text)
+    if "---" in text:
+        text = _WHOLE_LINES[1].sub("", text)
+    if MD_RULE_TRIGGER.search(text):
+        text = _WHOLE_LINES[2].sub("", text)
+    if "|" in text:
+        text = MD_TABLE_ROW_RE.sub(_table_row, text)
+    if "#" in text:
+        text = MD_HEADING_RE.sub(lambda m: m.group("text"), text)
+    if ">" in text:
+        text = MD_QUOTE_RE.sub("", text)
+    if "](" in text:
+        text = MD_LINK_RE.sub(lambda m: f"{m.group('text')} ({m.group('url')})", text)
+    if "**" in text or "__" in text:
+        prev = None
+        while prev != text:  # nested **__bold__** needs two passes
+            prev = text
+            text = MD_BOLD_RE.sub(lambda m: m.group(2), text)
+    if "*" in text:
+        text = MD_ITALIC_RE.sub(lambda m: m.group(1), text)
+    if "`" in text:
+        text = MD_CODE_RE.sub(lambda m: m.group("text"), text)
+    if "*" in text or "+" in text:
+        text = MD_BULLET_RE.sub(lambda m: f"{m.group('indent')}- ", text)
+    if _has_trailing_space(text):
+        text = _TRAILING_RE.sub("", text)
+    if "\n\n\n\n" in text:
+        text = _BLANK_RUN_RE.sub("\n\n\n", text)
+    return text.strip()
 
 
 class StripMarkdown(Normaliser):
@@ -283,11 +319,17 @@ def quotes_dashes(text: str) -> str:
     """«ёлочки» for paired straight and curly quotes; a spaced hyphen, en dash or «--» between words becomes an em
     dash; an em dash between two numbers becomes the en dash of a range («309—310» → «309–310»). Hyphens inside
     numbers and codes («2-1234/2024», «40-ФЗ», «123-45-67») and list dashes at line start are left alone."""
-    text = _CURLY_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
-    text = _STRAIGHT_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
-    text = _SPACED_DASH_RE.sub(" — ", text)
-    text = _DOUBLE_HYPHEN_RE.sub("—", text)
-    return _NUMBER_RANGE_RE.sub("–", text)
+    if "„" in text or "“" in text:
+        text = _CURLY_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
+    if '"' in text:
+        text = _STRAIGHT_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
+    if "-" in text or "–" in text or "—" in text:
+        text = _SPACED_DASH_RE.sub(" — ", text)
+    if "--" in text:
+        text = _DOUBLE_HYPHEN_RE.sub("—", text)
+    if "—" in text:
+        text = _NUMBER_RANGE_RE.sub("–", text)
+    return text
 
 
 class QuotesDashes(Normaliser):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
-from legal_ft.legal.artefacts import PLACEHOLDER_KINDS
+from legal_ft.legal.artefacts import PLACEHOLDER_ANCHORS, PLACEHOLDER_FOLDED, PLACEHOLDER_KINDS, PLACEHOLDER_TRIGGERS
 
 FAMILY = "artefacts"
 
@@ -17,7 +17,16 @@ FAMILY = "artefacts"
 def placeholders(text: str) -> list[tuple[str, int, int, str]]:
     """(kind, start, end, text) of every placeholder, in order."""
     found = []
-    for kind, pattern in PLACEHOLDER_KINDS:
+    folded = None
+    for (kind, pattern), anchors, trigger, on_folded in zip(PLACEHOLDER_KINDS, PLACEHOLDER_ANCHORS,
+                                                            PLACEHOLDER_TRIGGERS, PLACEHOLDER_FOLDED, strict=True):
+        if not any(a in text for a in anchors):
+            continue  # cannot match: skip the scan
+        if trigger is not None:
+            if on_folded and folded is None:
+                folded = text.casefold()
+            if not trigger.search(folded if on_folded else text):
+                continue
         found.extend((kind, m.start(), m.end(), m.group(0)) for m in pattern.finditer(text))
     return sorted(found, key=lambda f: f[1])
 

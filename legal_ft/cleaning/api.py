@@ -98,6 +98,16 @@ class Document:
         return self.record.output
 
     @cached_property
+    def folded(self) -> str:
+        """The output case-folded once for every rule's cheap "can this pattern match at all" test."""
+        return self.record.output.casefold()
+
+    @cached_property
+    def lower(self) -> str:
+        """The output in lower case (vocabulary counts on lower-case patterns)."""
+        return self.record.output.lower()
+
+    @cached_property
     def doc_type(self) -> "DocType":
         from legal_ft.legal.detect import detect_doc_type
 

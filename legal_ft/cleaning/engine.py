@@ -85,9 +85,14 @@ class Engine:
         current = record
         # Each normaliser is idempotent, but one can expose work for an earlier one (whitespace stripped off a
         # mojibake run makes it repairable): repeat the chain until nothing changes, so cleaning twice is a no-op.
+        # A normaliser is a pure function of the record: one that left the record unchanged is not asked again
+        # while its input is still the same object (in the usual case nothing changes and one pass is all).
+        unchanged_input: list[Record | None] = [None] * len(self.normalisers)
         for _ in range(MAX_NORMALISE_PASSES):
             changed_in_pass = False
-            for norm in self.normalisers:
+            for i, norm in enumerate(self.normalisers):
+                if unchanged_input[i] is current:
+                    continue
                 t0 = perf_counter()
                 try:
                     result = norm.apply(current)
@@ -102,6 +107,8 @@ class Engine:
                         changed.append(norm.name)
                     current = result
                     changed_in_pass = True
+                else:
+                    unchanged_input[i] = current
             if not changed_in_pass:
                 break
         if changed:

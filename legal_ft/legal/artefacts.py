@@ -22,6 +22,8 @@ Cyrillic letters) and it re-encodes consistently: undoing the plan on the result
 
 from __future__ import annotations
 
+import re as _re
+
 import ftfy
 import ftfy.bad_codecs  # noqa: F401 - registers the sloppy-windows-* codecs
 import regex
@@ -73,6 +75,40 @@ REFUSAL_RE = regex.compile(
     regex.IGNORECASE,
 )
 
+
+
+class Guard:
+    """A cheap necessary condition for a case-insensitive pattern, tested on the case-folded text
+    (``str.casefold``): literal anchors (``in`` tests, C speed) and then one stdlib ``re`` pattern. When the guard
+    says no, the pattern cannot match and its costly full scan is skipped; when it says yes, the pattern runs as
+    before, so results never change. ``re``'s ``\\s`` covers ``regex``'s, and case folding maps every character that
+    matches a lower-case letter case-insensitively onto that letter, so the guard is never narrower than the pattern
+    (checked over the rule cases and the sample corpus by tests/test_rules_guards.py)."""
+
+    def __init__(self, anchors: tuple[str, ...], trigger: str) -> None:
+        self.anchors = anchors
+        self.trigger = _re.compile(trigger)
+
+    def possible(self, folded: str) -> bool:
+        return any(a in folded for a in self.anchors) and self.trigger.search(folded) is not None
+
+
+CHATTER_ANYWHERE_GUARD = Guard(
+    ("как", "языков", "ии-", "искусствен", "нейросет", "чат-", "ai", "language", "ваш", "надеюсь", "конечно", "хотите",
+     "вопрос", "напишите", "адаптируйте", "шаблон", "замените", "рекомендуется", "проконсультируйтесь", "составил",
+     "подготовил", "написал", "сформулировал", "рекомендовал", "посоветовал", "предложил", "добавил", "уточнил", "вас"),
+    r"как\s+(?:языков|ии|искусствен|ai|нейросет)|я\s+(?:—|-|–)?\s*(?:языков|ии-|искусствен|нейросет|чат-)"
+    r"|as\s+an?\s+(?:ai|language)|вот\s+ваш|надеюсь|конечно|я\s+(?:составил|подготовил|написал|сформулировал)"
+    r"|хотите|(?:хороший|отличный)\s+вопрос|напишите|я\s+бы\s+(?:рекомендовал|посоветовал|предложил|добавил|уточнил)"
+    r"|если\s+они\s+у\s+вас|адаптируйте|по\s+общему\s+шаблону|замените|рекомендуется\s+проверить"
+    r"|проконсультируйтесь",
+)
+REFUSAL_GUARD = Guard(
+    ("извините", "простите", "сожалению", "могу", "юрист", "противоречит", "ошибка", "попробуйте", "i", "sorry"),
+    r"извините|простите|сожалению|не\s+могу|я\s+не\s+(?:являюсь\s+)?юрист|противоречит\s+(?:моим|правилам)"
+    r"|произошла\s+ошибка|попробуйте|i\u0307?\s+(?:can|am)|sorry",  # «İ» folds to «i» + U+0307
+)
+
 # --------------------------------------------------------------------------------------------------- markdown
 MD_BOLD_RE = regex.compile(r"(?<![*_])(\*\*|__)(?=[^\s_*])([^\n]+?)(?<=[^\s_*])\1(?![*_])")
 MD_ITALIC_RE = regex.compile(r"(?<![*\w])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![*\w])")
@@ -99,6 +135,15 @@ MARKDOWN_KINDS: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("rule", MD_RULE_RE),
 )
 
+# Substrings each kind cannot match without (any one of them), aligned with MARKDOWN_KINDS: a kind whose anchors
+# are all absent is not scanned for.
+MARKDOWN_ANCHORS: tuple[tuple[str, ...], ...] = (
+    ("**", "__"), ("#",), ("```", "~~~"), ("---",), ("|",), ("](",), ("`",), ("-", "*"),
+)
+# A horizontal rule needs three dashes (or stars) with only spaces or tabs between: dashes are everywhere in
+# documents, three in a row like that are not (stdlib `re`, a few µs).
+MD_RULE_TRIGGER = _re.compile(r"-[ \t]*-[ \t]*-|\*[ \t]*\*[ \t]*\*")
+
 # ------------------------------------------------------------------------------------------------ placeholders
 PLACEHOLDER_KINDS: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("bracketed", regex.compile(r"\[(?=[^\[\]\n]{0,80}?\p{Cyrillic})[^\[\]\n]{2,80}\](?!\()")),
@@ -116,6 +161,23 @@ PLACEHOLDER_KINDS: tuple[tuple[str, regex.Pattern[str]], ...] = (
         r"\((?:указать|укажите|вставить|вставьте|заполнить|заполните|ФИО|Ф\.И\.О\.|дата|адрес|сумма|наименование)"
         r"[^()\n]{0,60}\)", regex.IGNORECASE)),
 )
+
+# Substrings each kind cannot match without (any one of them), aligned with PLACEHOLDER_KINDS. «masked» needs two
+# of X/Х/x/х in a row: with no X, Х or Latin x in the text that can only be «хх».
+PLACEHOLDER_ANCHORS: tuple[tuple[str, ...], ...] = (
+    ("[",), ("<",), ("{",), ("X", "Х", "x", "хх"), ("_",), ("_",), ("_",), ("(",),
+)
+# Behind the anchors, for the kinds whose anchor is common in finished documents (a signature line «____»), a
+# stdlib `re` pattern the kind cannot match without (`\S` stands for `regex`'s `\w`, never white space); the
+# blank-field one runs on the case-folded text. None: the anchors are all.
+PLACEHOLDER_TRIGGERS: tuple[_re.Pattern[str] | None, ...] = (
+    None, None, None, None,
+    _re.compile(r"«[ \t]*_+[ \t]*»|(?:20|19)_|\d[ \t]+___"),
+    None,
+    _re.compile(r"(?:инн|огрн|кпп|бик|паспорт|тел|адрес|дело\s+№|№\s*дела|сумм|дата)\S*[ \t]*[:№]?[ \t]*___"),
+    None,
+)
+PLACEHOLDER_FOLDED = (False, False, False, False, False, False, True, False)
 
 # ---------------------------------------------------------------------------------------------------- mojibake
 # «ё», «Ё» and «« after «Р»/«С» occur in real words («Сёмга», «Рёв», «С«…») — left out of the markers.

@@ -95,6 +95,7 @@ class ActsTable:
         self.acts = acts
         self.law_numbers = law_numbers
         self._group_to_key: dict[str, str] = {}
+        self._index_cache: dict[regex.Pattern[str], list[tuple[int, str]]] = {}
         parts = []
         for i, (key, pattern) in enumerate(act_alternatives):
             self._group_to_key[f"a{i}"] = key
@@ -123,10 +124,19 @@ class ActsTable:
         )
 
     def key_of(self, match: regex.Match) -> str | None:
-        for name, key in self._group_to_key.items():
-            if match.group(name) is not None:
+        """The act of the first named act group that took part in ``match`` (None: no known act)."""
+        regs = match.regs  # spans of every group, (-1, -1) for one that did not take part: no call per group
+        for index, key in self._keys_by_index(match.re):
+            if regs[index][0] >= 0:
                 return key
         return None
+
+    def _keys_by_index(self, pattern: regex.Pattern[str]) -> list[tuple[int, str]]:
+        found = self._index_cache.get(pattern)
+        if found is None:
+            found = self._index_cache[pattern] = [(pattern.groupindex[name], key)
+                                                  for name, key in self._group_to_key.items()]
+        return found
 
 
 _NUM = r"\d{1,4}(?:\.\d{1,3})*"

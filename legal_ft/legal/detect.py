@@ -27,6 +27,7 @@ _TITLE_RE = regex.compile(
     r")(?=[\s:.(]|$)[^\n]{0,160}$",
     regex.IGNORECASE | regex.MULTILINE,
 )
+_NARRATIVE_RE = regex.compile(r"\b(?:был[аио]?|направил\w*|получил\w*|оставил\w*)\b", regex.I)
 _ARBITRAZH_RE = regex.compile(r"Арбитражн\w+\s+суд|\bАС\s+г\.|\bИНН\b[^\n]*\bОГРН\b", regex.IGNORECASE)
 _ARBITRAZH_COURT_RE = regex.compile(r"Арбитражн\w+\s+суд", regex.IGNORECASE)
 
@@ -58,7 +59,7 @@ def _title_type(head: str) -> DocType | None:
     for m in _TITLE_RE.finditer(head):
         line = m.group(0).strip()
         # A title is short and not an ordinary sentence («Претензия была направлена …» is not a title).
-        if len(line) > 170 or regex.search(r"\b(?:был[аио]?|направил\w*|получил\w*|оставил\w*)\b", line, regex.I):
+        if len(line) > 170 or _NARRATIVE_RE.search(line):
             continue
         for name, doc_type in (("appeal", DocType.APPEAL), ("response", DocType.RESPONSE),
                                ("order", DocType.COURT_ORDER), ("claim", DocType.CLAIM),

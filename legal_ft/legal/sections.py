@@ -81,6 +81,10 @@ _SIGN_RE = regex.compile(
     _I | regex.MULTILINE,
 )
 _LETTER_RE = regex.compile(r"\p{L}+")
+_NARRATIVE_RE = regex.compile(r"\b(?:был[аио]?|направил\w*|получил\w*|оставил\w*)\b", _I)  # «Претензия была …»
+_NAME_RE = regex.compile(r"\p{Lu}\p{Ll}+")
+_PART_WORD_RE = regex.compile(r"част", _I)
+_LEAD_IN_RE = regex.compile(r"\s*(?:на\s+основании|с\s+уч[её]том|учитывая|в\s+связи\s+с|руководствуясь)", _I)
 _SENTENCE_RE = regex.compile(r"\p{L}[^.!?\n]{30,}")
 
 
@@ -140,7 +144,7 @@ def _title(text: str) -> Part | None:
     head_end = sum(len(line) for line in text.splitlines(keepends=True)[:_HEAD_LINES])
     for m in _TITLE_RE.finditer(text, 0, head_end):
         line = m.group(0).strip()
-        if len(line) > 170 or regex.search(r"\b(?:был[аио]?|направил\w*|получил\w*|оставил\w*)\b", line, _I):
+        if len(line) > 170 or _NARRATIVE_RE.search(line):
             continue
         return Part("title", m.start(), m.end(), HEADING, line)
     return None
@@ -217,7 +221,7 @@ def _addressee(lines: list[tuple[int, int, str]], limit: int) -> Part | None:
         elif block:
             break
     if not block or len(block) > 6 or any(len(b[2]) > 200 for b in block) \
-            or not regex.search(r"\p{Lu}\p{Ll}+", block[0][2]):
+            or not _NAME_RE.search(block[0][2]):
         return None
     return Part("header", block[0][0], block[-1][1], CONTENT, block[0][2].strip()[:80])
 
@@ -240,7 +244,7 @@ def _demand(text: str, doc_type: DocType, start: int, tail_start: int) -> tuple[
     end = tail_start if tail_start > start else len(text)
     heading = None
     for m in _DEMAND_HEADING_RE.finditer(text, start, end):
-        if regex.search(r"част", m.group(0), _I):
+        if _PART_WORD_RE.search(m.group(0)):
             heading = m  # «РЕЗОЛЮТИВНАЯ / Просительная часть» opens the demand part, whatever follows it
             break
         heading = m  # otherwise the last request heading («ПРОШУ:») before the tail
@@ -252,7 +256,7 @@ def _demand(text: str, doc_type: DocType, start: int, tail_start: int) -> tuple[
     found = None
     for m in _DEMAND_LINE_RE.finditer(text, start, end):
         found = m
-        if regex.match(r"\s*(?:на\s+основании|с\s+уч[её]том|учитывая|в\s+связи\s+с|руководствуясь)", m.group(0), _I):
+        if _LEAD_IN_RE.match(m.group(0)):
             break  # «На основании изложенного … прошу» is the demand; later verb lines belong to it
     if found is None:
         # a request verb inside a sentence in the last two thirds (the demand starts with that sentence)

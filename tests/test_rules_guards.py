@@ -1,0 +1,160 @@
+"""The cheap pre-checks that let rules and normalisers skip a full regex scan never change a result.
+
+Each guard, anchor list or counting shortcut is compared with the pattern it stands in front of, over the rule cases,
+a sample corpus and hand-made edge cases (case folding of «İ», hyphenated words, characters beyond the BMP).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from rule_cases import load_cases
+
+from legal_ft.cleaning.plugins import load_plugins
+from legal_ft.legal import artefacts
+from legal_ft.records import Record, RecordError
+from legal_ft.sample import generate_records
+
+REGISTRY = load_plugins(entry_points=False)
+
+
+def plugin_module(code_or_name: str):
+    cls = REGISTRY.rules.get(code_or_name) or REGISTRY.normalisers[code_or_name]
+    return sys.modules[cls.__module__]
+
+
+EDGE = [
+    "", "Как ИИ, я не могу", "как  искусственный интеллект", "As an AI model", "İ can't help", "I'M SORRY, but",
+    "Я — языковая модель", "Вот ваш ДОКУМЕНТ:", "\nКонечно! Вот", "Хороший вопрос", "Извините, но я не могу помочь",
+    "В этой статье рассмотрим", "Здравствуйте! В вашей ситуации вы вправе", "Верховный суд разъяснил",
+    "-суд иск-ответчик --ст ст. ГК РФ дело дела делу Дело-суд заём ЗАЁМ", "𝐀𝐁 Ιστός ΑΣ суд", "\ud800 суд",
+    "[ФИО истца] <адрес> {{сумма}} XXX хх ххх Xх № XX «___» ______ 20__ ____ руб. ИНН ________ (указать сумму)",
+    "**жирный** __тоже__ # Заголовок\n```\ncode\n```\n| a | b |\n|---|---|\n[ссылка](https://x.ru) `код`\n- - -\n* пункт",
+    "> цитата\n  \t\nстрока  \n\n\n\n\nконец \t", "\ufeffИСТЕЦ:\u00a0Иванов  \r\n\r\n\r\n\r\n\r\nОТВЕТЧИК",
+    'ООО "Ромашка" - ответчик; ст. ст. 309—310; „цитата“ -- тире',
+]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    out = list(EDGE)
+    out += [c.text for c in load_cases()]
+    for obj in generate_records(400, seed=11):
+        try:
+            r = Record.from_dict(obj)
+        except RecordError:
+            continue
+        out += [r.output, r.input, r.instruction]
+    return out
+
+
+def test_guards_are_never_narrower_than_their_patterns(texts):
+    off_topic = plugin_module("LF301")
+    pairs = [(artefacts.CHATTER_ANYWHERE_GUARD, artefacts.CHATTER_ANYWHERE_RE),
+             (artefacts.REFUSAL_GUARD, artefacts.REFUSAL_RE),
+             (off_topic._ARTICLE_GUARD, off_topic._ARTICLE_RE)]
+    fired = 0
+    for text in texts:
+        folded = text.casefold()
+        for guard, pattern in pairs:
+            if pattern.search(text):
+                fired += 1
+                assert guard.possible(folded), (pattern.pattern[:40], text[:200])
+    assert fired > 20  # the corpus does exercise the patterns
+
+
+def test_anchor_lists_cover_every_match(texts):
+    for kinds, anchors in ((artefacts.MARKDOWN_KINDS, artefacts.MARKDOWN_ANCHORS),
+                           (artefacts.PLACEHOLDER_KINDS, artefacts.PLACEHOLDER_ANCHORS)):
+        assert len(kinds) == len(anchors)
+        for text in texts:
+            for (kind, pattern), need in zip(kinds, anchors, strict=True):
+                if pattern.search(text):
+                    assert any(a in text for a in need), (kind, text[:200])
+
+
+def test_triggers_cover_every_match(texts):
+    off_topic = plugin_module("LF301")
+    for text in [*texts, "---", "* * *", "-\t- -", "ИНН: ____", "Паспорт серии ___", "Тел.___", "«__» ____ 2024",
+                 "2024__ г.", "5 _____ 2024", "x = 1", "def f():", "print(x);", "if (a) {"]:
+        for (kind, pattern), trigger, on_folded in zip(artefacts.PLACEHOLDER_KINDS, artefacts.PLACEHOLDER_TRIGGERS,
+                                                       artefacts.PLACEHOLDER_FOLDED, strict=True):
+            if trigger is not None and pattern.search(text):
+                assert trigger.search(text.casefold() if on_folded else text), (kind, text[:200])
+        if artefacts.MD_RULE_RE.search(text):
+            assert artefacts.MD_RULE_TRIGGER.search(text), text[:200]
+        for pattern, guard in zip(off_topic._CODE_RES, off_topic._CODE_GUARDS, strict=True):
+            if pattern.search(text):
+                assert guard.search(text), (pattern.pattern[:40], text[:200])
+
+
+def test_legal_word_count_matches_the_vocabulary_regex(texts):
+    off_topic = plugin_module("LF301")
+    for text in texts:
+        lower = text.lower()
+        assert off_topic.legal_words(lower) == (len(off_topic._WORD_RE.findall(lower)),
+                                                len(off_topic._LEGAL_RE.findall(lower))), text[:200]
+
+
+def test_script_counts_match_the_regex(texts):
+    language = plugin_module("LF501")
+    for text in texts:
+        assert language._count_cyrillic(text) == len(language._NOT_CYRILLIC_RE.sub("", text))
+        assert language._count_latin(text) == len(language._NOT_LATIN_RE.sub("", text))
+
+
+def test_echo_shingles_match_word_by_word_lowering(texts):
+    echo = plugin_module("LF604")
+    for text in [*texts[:300], "ΟΔΟΣ ΑΣ σΣ", "İİ İstanbul ß ẞ"]:
+        words = [w.lower() for w in echo._WORD_RE.findall(text)]
+        for size in (1, 4):
+            expected = ({tuple(words)} if words else set()) if len(words) < size else \
+                {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+            assert echo.shingles(text, size) == expected
+
+
+def _reference_normalisers(n):
+    """The normaliser text functions as they were before the pre-checks (every substitution always run)."""
+
+    def whitespace(text):
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = n._ZERO_WIDTH_RE.sub("", text)
+        text = n._SPACE_RE.sub(" ", text)
+        text = n._TRAILING_RE.sub("", text)
+        text = n._BLANK_RUN_RE.sub("\n\n\n", text)
+        return text.strip()
+
+    def markdown(text):
+        if not n._MARKDOWN_CHAR_RE.search(text):
+            return text
+        for line_re in n._WHOLE_LINES:
+            text = line_re.sub("", text)
+        text = n.MD_TABLE_ROW_RE.sub(n._table_row, text)
+        text = n.MD_HEADING_RE.sub(lambda m: m.group("text"), text)
+        text = n.MD_QUOTE_RE.sub("", text)
+        text = n.MD_LINK_RE.sub(lambda m: f"{m.group('text')} ({m.group('url')})", text)
+        prev = None
+        while prev != text:
+            prev = text
+            text = n.MD_BOLD_RE.sub(lambda m: m.group(2), text)
+        text = n.MD_ITALIC_RE.sub(lambda m: m.group(1), text)
+        text = n.MD_CODE_RE.sub(lambda m: m.group("text"), text)
+        text = n.MD_BULLET_RE.sub(lambda m: f"{m.group('indent')}- ", text)
+        return n._BLANK_RUN_RE.sub("\n\n\n", n._TRAILING_RE.sub("", text)).strip()
+
+    def quotes(text):
+        text = n._CURLY_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
+        text = n._STRAIGHT_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
+        text = n._SPACED_DASH_RE.sub(" — ", text)
+        text = n._DOUBLE_HYPHEN_RE.sub("—", text)
+        return n._NUMBER_RANGE_RE.sub("–", text)
+
+    return [(n._whitespace, whitespace), (n.strip_markdown, markdown), (n.quotes_dashes, quotes)]
+
+
+def test_normaliser_pre_checks_change_nothing(texts):
+    n = plugin_module("strip-markdown")
+    for fast, reference in _reference_normalisers(n):
+        for text in texts:
+            assert fast(text) == reference(text), (fast.__name__, text[:200])
