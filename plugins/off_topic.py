@@ -42,11 +42,15 @@ _LEGAL_WORDS = frozenset(("ст", "гк", "гпк", "апк", "рф", "нк", "�
 _TOKEN_RE = regex.compile(r"-?[\p{L}][\p{L}\-]*")  # one per word of `_WORD_RE`, with a hyphen in front kept
 
 
+# Over the words joined by line breaks: a stem right after a break starts a word; a whole word ends at the next one.
+_LEGAL_START_RE = _re.compile("\n(?:" + "|".join(_LEGAL_PREFIXES) + "|(?:" + "|".join(sorted(_LEGAL_WORDS))
+                              + ")(?![^\n]))")
+
+
 def legal_words(lower: str) -> tuple[int, int]:
     """(words, legal words) of lower-case text, as `_WORD_RE` / `_LEGAL_RE` count them."""
     tokens = _TOKEN_RE.findall(lower)
-    prefixes, whole = _LEGAL_PREFIXES, _LEGAL_WORDS
-    return len(tokens), sum(1 for w in tokens if w.startswith(prefixes) or w in whole)
+    return len(tokens), len(_LEGAL_START_RE.findall("\n" + "\n".join(tokens)))
 
 
 _BLANK_LINES_RE = regex.compile(r"^[ \t]*$", regex.MULTILINE)

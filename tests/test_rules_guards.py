@@ -12,7 +12,7 @@ import pytest
 from rule_cases import load_cases
 
 from legal_ft.cleaning.plugins import load_plugins
-from legal_ft.legal import artefacts
+from legal_ft.legal import artefacts, sections
 from legal_ft.records import Record, RecordError
 from legal_ft.sample import generate_records
 
@@ -102,6 +102,7 @@ def test_script_counts_match_the_regex(texts):
     for text in texts:
         assert language._count_cyrillic(text) == len(language._NOT_CYRILLIC_RE.sub("", text))
         assert language._count_latin(text) == len(language._NOT_LATIN_RE.sub("", text))
+        assert sections.letters(text) == sum(map(len, sections._LETTER_RE.findall(text)))
 
 
 def test_echo_shingles_match_word_by_word_lowering(texts):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from legal_ft.legal.charcount import count_letters
 from legal_ft.legal.detect import _TITLE_RE
 from legal_ft.legal.doctypes import DocType
 
@@ -233,7 +234,7 @@ def _part_at(name: str, m: regex.Match) -> Part:
 def _signature(lines: list[tuple[int, int, str]]) -> Part | None:
     nonempty = [ln for ln in lines if ln[2].strip()]
     tail = nonempty[-6:]
-    hits = [ln for ln in tail if _SIGN_RE.search(ln[2]) and len(ln[2].strip()) < 120]
+    hits = [ln for ln in tail if len(ln[2].strip()) < 120 and _SIGN_RE.search(ln[2])]
     if not hits:
         return None
     first = hits[0]
@@ -295,4 +296,4 @@ def _reasoning(text: str, parts: dict[str, Part], demand: Part | None, tail_star
 
 def letters(text: str) -> int:
     """How many letters ``text`` holds (the measure of a part's substance, independent of spacing)."""
-    return sum(map(len, _LETTER_RE.findall(text)))
+    return count_letters(text)  # = sum(map(len, _LETTER_RE.findall(text))), by table lookup
