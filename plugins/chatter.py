@@ -18,6 +18,7 @@ from legal_ft.legal.artefacts import (
     CHATTER_TRAIL_RE,
     REFUSAL_GUARD,
     REFUSAL_RE,
+    fold,
 )
 
 FAMILY = "artefacts"
@@ -43,8 +44,8 @@ def _edges(text: str) -> tuple[int, int]:
 def chatter_spans(text: str, folded: str | None = None) -> list[tuple[int, int, str]]:
     """(start, end, text) of chatter: unmistakable phrases anywhere, opening lines («Конечно! Вот …») among the
     first lines and closing lines («Надеюсь, это поможет») among the last — a document's own «Обратите внимание,
-    что …» in the middle is not chatter. ``folded``: ``text.casefold()`` when the caller has it."""
-    if CHATTER_ANYWHERE_GUARD.possible(text.casefold() if folded is None else folded):
+    что …» in the middle is not chatter. ``folded``: ``fold(text)`` (`Document.folded`) when the caller has it."""
+    if CHATTER_ANYWHERE_GUARD.possible(fold(text) if folded is None else folded):
         spans = [(m.start(), m.end(), m.group(0)) for m in CHATTER_ANYWHERE_RE.finditer(text)]
     else:
         spans = []

@@ -7,7 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
-from legal_ft.legal.artefacts import MARKDOWN_ANCHORS, MARKDOWN_KINDS, MD_RULE_RE, MD_RULE_TRIGGER
+from legal_ft.legal.artefacts import (
+    MARKDOWN_ANCHORS,
+    MARKDOWN_KINDS,
+    MD_RULE_RE,
+    MD_RULE_TRIGGER,
+)
 
 FAMILY = "artefacts"
 

@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
-from legal_ft.legal.artefacts import PLACEHOLDER_ANCHORS, PLACEHOLDER_FOLDED, PLACEHOLDER_KINDS, PLACEHOLDER_TRIGGERS
+from legal_ft.legal.artefacts import (
+    PLACEHOLDER_ANCHORS,
+    PLACEHOLDER_FOLDED,
+    PLACEHOLDER_KINDS,
+    PLACEHOLDER_TRIGGERS,
+)
 
 FAMILY = "artefacts"
 

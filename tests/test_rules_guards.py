@@ -25,7 +25,8 @@ def plugin_module(code_or_name: str):
 
 
 EDGE = [
-    "", "Как ИИ, я не могу", "как  искусственный интеллект", "As an AI model", "İ can't help", "I'M SORRY, but",
+    "", "Как ИИ, я не могу", "как  искусственный\n\tинтеллект", "вы\u2028вправе", "I cannot help", "As an AI model",
+    "İ can't help", "I'M SORRY, but",
     "Я — языковая модель", "Вот ваш ДОКУМЕНТ:", "\nКонечно! Вот", "Хороший вопрос", "Извините, но я не могу помочь",
     "В этой статье рассмотрим", "Здравствуйте! В вашей ситуации вы вправе", "Верховный суд разъяснил",
     "-суд иск-ответчик --ст ст. ГК РФ дело дела делу Дело-суд заём ЗАЁМ", "𝐀𝐁 Ιστός ΑΣ суд", "\ud800 суд",
@@ -56,7 +57,7 @@ def test_guards_are_never_narrower_than_their_patterns(texts):
              (off_topic._ARTICLE_GUARD, off_topic._ARTICLE_RE)]
     fired = 0
     for text in texts:
-        folded = text.casefold()
+        folded = artefacts.fold(text)
         for guard, pattern in pairs:
             if pattern.search(text):
                 fired += 1

@@ -99,8 +99,11 @@ class Document:
 
     @cached_property
     def folded(self) -> str:
-        """The output case-folded once for every rule's cheap "can this pattern match at all" test."""
-        return self.record.output.casefold()
+        """The output case-folded, white space runs as one space (`legal_ft.legal.artefacts.fold`), computed once
+        for every rule's cheap "can this pattern match at all" test."""
+        from legal_ft.legal.artefacts import fold
+
+        return fold(self.record.output)
 
     @cached_property
     def lower(self) -> str:

@@ -77,37 +77,40 @@ REFUSAL_RE = regex.compile(
 
 
 
-class Guard:
-    """A cheap necessary condition for a case-insensitive pattern, tested on the case-folded text
-    (``str.casefold``): literal anchors (``in`` tests, C speed) and then one stdlib ``re`` pattern. When the guard
-    says no, the pattern cannot match and its costly full scan is skipped; when it says yes, the pattern runs as
-    before, so results never change. ``re``'s ``\\s`` covers ``regex``'s, and case folding maps every character that
-    matches a lower-case letter case-insensitively onto that letter, so the guard is never narrower than the pattern
-    (checked over the rule cases and the sample corpus by tests/test_rules_guards.py)."""
+def fold(text: str) -> str:
+    """Case-folded text with every run of white space as one space: what the guards below look in."""
+    return " ".join(text.casefold().split())
 
-    def __init__(self, anchors: tuple[str, ...], trigger: str) -> None:
+
+class Guard:
+    """A cheap necessary condition for a case-insensitive pattern: literal anchors (``in`` tests, C speed) looked
+    up in the folded text (`fold`). When none is there the pattern cannot match and its costly full scan is
+    skipped; otherwise the pattern runs as before, so results never change.
+
+    Why an anchor is necessary: case folding maps every character that matches a lower-case letter
+    case-insensitively onto that letter (``İ`` onto ``i`` + U+0307, so no anchor has an ``i`` followed by another
+    character), and ``str.split`` breaks at every character `regex`'s ``\\s`` matches, so ``\\s+`` in the pattern is
+    one space in the folded text. Anchors are chosen per alternative of the pattern (tests/test_rules_guards.py
+    checks them over the rule cases and a sample corpus)."""
+
+    def __init__(self, anchors: tuple[str, ...]) -> None:
         self.anchors = anchors
-        self.trigger = _re.compile(trigger)
 
     def possible(self, folded: str) -> bool:
-        return any(a in folded for a in self.anchors) and self.trigger.search(folded) is not None
+        return any(a in folded for a in self.anchors)
 
 
-CHATTER_ANYWHERE_GUARD = Guard(
-    ("как", "языков", "ии-", "искусствен", "нейросет", "чат-", "ai", "language", "ваш", "надеюсь", "конечно", "хотите",
-     "вопрос", "напишите", "адаптируйте", "шаблон", "замените", "рекомендуется", "проконсультируйтесь", "составил",
-     "подготовил", "написал", "сформулировал", "рекомендовал", "посоветовал", "предложил", "добавил", "уточнил", "вас"),
-    r"как\s+(?:языков|ии|искусствен|ai|нейросет)|я\s+(?:—|-|–)?\s*(?:языков|ии-|искусствен|нейросет|чат-)"
-    r"|as\s+an?\s+(?:ai|language)|вот\s+ваш|надеюсь|конечно|я\s+(?:составил|подготовил|написал|сформулировал)"
-    r"|хотите|(?:хороший|отличный)\s+вопрос|напишите|я\s+бы\s+(?:рекомендовал|посоветовал|предложил|добавил|уточнил)"
-    r"|если\s+они\s+у\s+вас|адаптируйте|по\s+общему\s+шаблону|замените|рекомендуется\s+проверить"
-    r"|проконсультируйтесь",
-)
-REFUSAL_GUARD = Guard(
-    ("извините", "простите", "сожалению", "могу", "юрист", "противоречит", "ошибка", "попробуйте", "i", "sorry"),
-    r"извините|простите|сожалению|не\s+могу|я\s+не\s+(?:являюсь\s+)?юрист|противоречит\s+(?:моим|правилам)"
-    r"|произошла\s+ошибка|попробуйте|i\u0307?\s+(?:can|am)|sorry",  # «İ» folds to «i» + U+0307
-)
+CHATTER_ANYWHERE_GUARD = Guard((
+    "языковая модель", "искусственный интеллект", "нейросеть", "ии-ассистент", "чат-бот", "как ии", "как ai",
+    "as an ai", "as a language model", "вот ваш", "это поможет", "конечно! вот", "конечно, вот", "я составил",
+    "я подготовил", "я написал", "я сформулировал", "хотите", "хороший вопрос", "отличный вопрос", "напишите",
+    "я бы рекомендовал", "я бы посоветовал", "я бы предложил", "я бы добавил", "я бы уточнил", "если они у вас есть",
+    "адаптируйте", "по общему шаблону", "замените", "рекомендуется проверить", "проконсультируйтесь",
+))
+REFUSAL_GUARD = Guard((
+    "извините", "простите", "к сожалению", "я не могу", "не могу выполнить", "и не могу", "противоречит моим",
+    "противоречит правилам", "произошла ошибка", "попробуйте", "cannot", "can't", "unable to", "sorry",
+))
 
 # --------------------------------------------------------------------------------------------------- markdown
 MD_BOLD_RE = regex.compile(r"(?<![*_])(\*\*|__)(?=[^\s_*])([^\n]+?)(?<=[^\s_*])\1(?![*_])")
