@@ -160,3 +160,14 @@ def test_normaliser_pre_checks_change_nothing(texts):
     for fast, reference in _reference_normalisers(n):
         for text in texts:
             assert fast(text) == reference(text), (fast.__name__, text[:200])
+
+
+def test_dedup_key_and_shingles_from_the_folded_output(texts):
+    from legal_ft.cleaning.dedup import exact_key, shingles
+
+    for text in [*texts[:300], "a\x1cb  C\u2028d", "ſ ǅ İ"]:
+        if "\ud800" in text:
+            continue  # a lone surrogate is not UTF-8 (and never comes out of a JSON line)
+        folded = artefacts.fold(text)
+        assert exact_key(text, folded) == exact_key(text)
+        assert shingles(text, 5, folded) == shingles(text, 5)

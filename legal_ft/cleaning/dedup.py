@@ -28,24 +28,27 @@ _WORD_RE = regex.compile(r"\w+")
 MINHASH_SEED = 20240601
 
 
-def exact_key(text: str) -> bytes:
-    """Identity of an output for exact dedup: case-folded, whitespace-collapsed, hashed."""
-    folded = " ".join(text.casefold().split())
+def exact_key(text: str, folded: str | None = None) -> bytes:
+    """Identity of an output for exact dedup: case-folded, whitespace-collapsed, hashed. ``folded``: that form
+    when the caller has it already (`Document.folded`)."""
+    if folded is None:
+        folded = " ".join(text.casefold().split())
     return hashlib.blake2b(folded.encode("utf-8"), digest_size=16).digest()
 
 
-def shingles(text: str, size: int) -> list[str]:
-    words = _WORD_RE.findall(text.casefold())
+def shingles(text: str, size: int, folded: str | None = None) -> list[str]:
+    # Words of the case-folded text; collapsing white space (``folded``) changes no word.
+    words = _WORD_RE.findall(text.casefold() if folded is None else folded)
     if len(words) <= size:
         return [" ".join(words)] if words else []
     return list(map(" ".join, zip(*(words[j:] for j in range(size)), strict=False)))
 
 
-def signature(text: str, settings: DedupSettings) -> Any | None:
+def signature(text: str, settings: DedupSettings, folded: str | None = None) -> Any | None:
     """A MinHash signature of the output's word shingles, or None for an output without words."""
     import rensa
 
-    tokens = shingles(text, settings.shingle_size)
+    tokens = shingles(text, settings.shingle_size, folded)
     if not tokens:
         return None
     sig = rensa.RMinHash(num_perm=settings.num_perm, seed=MINHASH_SEED)

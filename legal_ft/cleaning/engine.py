@@ -177,9 +177,10 @@ class Engine:
             out.doc_type = None
         if out.passed:
             dedup = self.rule_set.dedup
-            out.key = exact_key(normalised.output)  # also the record's identity for the split
+            folded = doc.folded  # shared with the rules' guards: case-folded, white space collapsed
+            out.key = exact_key(normalised.output, folded)  # also the record's identity for the split
             if dedup.near:
-                out.sig = signature(normalised.output, dedup)
+                out.sig = signature(normalised.output, dedup, folded)
         return out
 
     def process_many(self, items: Sequence[tuple[int, Record]], measure: bool = False) -> list[Outcome]:
