@@ -23,6 +23,7 @@ Cyrillic letters) and it re-encodes consistently: undoing the plan on the result
 from __future__ import annotations
 
 import re as _re
+from functools import lru_cache
 
 import ftfy
 import ftfy.bad_codecs  # noqa: F401 - registers the sloppy-windows-* codecs
@@ -203,14 +204,20 @@ _ANY_MOJIBAKE_RE = regex.compile("|".join(f"(?:{p.pattern})" for _, p in MOJIBAK
 
 def mojibake_markers(text: str) -> dict[str, int]:
     """How many mojibake marks of each form ``text`` holds (empty dict: none)."""
+    return dict(_markers(text))
+
+
+@lru_cache(maxsize=16)
+def _markers(text: str) -> tuple[tuple[str, int], ...]:
+    # Cached: the `fix-mojibake` normaliser and rule LF606 look at the same fields of the same record.
     if not _ANY_MOJIBAKE_RE.search(text):
-        return {}
-    out = {}
+        return ()
+    out = []
     for form, pattern in MOJIBAKE_FORMS:
         n = len(pattern.findall(text))
         if n:
-            out[form] = n
-    return out
+            out.append((form, n))
+    return tuple(out)
 
 
 def _clean_cyrillic(text: str) -> bool:

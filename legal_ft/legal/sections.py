@@ -232,8 +232,13 @@ def _part_at(name: str, m: regex.Match) -> Part:
 
 
 def _signature(lines: list[tuple[int, int, str]]) -> Part | None:
-    nonempty = [ln for ln in lines if ln[2].strip()]
-    tail = nonempty[-6:]
+    tail = []  # the last six non-empty lines
+    for ln in reversed(lines):
+        if ln[2].strip():
+            tail.append(ln)
+            if len(tail) == 6:
+                break
+    tail.reverse()
     hits = [ln for ln in tail if len(ln[2].strip()) < 120 and _SIGN_RE.search(ln[2])]
     if not hits:
         return None
