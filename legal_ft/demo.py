@@ -29,7 +29,11 @@ SUMMARY_FILE = "demo_summary.json"
 _OWNED = ("datasets", "models", "eval", SUMMARY_FILE, "facts_example.txt")
 # A bigger eval share than the default 5%: a few hundred sample records must leave enough held-out inputs.
 EVAL_FRACTION = 0.15
-# The tiny model learns nothing visible at LoRA's usual 1e-4 within a minute; these make the short fit move.
+# The demo's base is the tiny model pretrained for ~30 s on the raw training texts (`legalft model tiny
+# --pretrain-steps`): it writes Russian legal prose but has never seen the chat format. The short fit then has a
+# visible job — answer the prompt with a document and stop — and LoRA's usual 1e-4 would barely start it within
+# the demo's minute, hence the high rate. Measured (300 records, seed 0, 2 CPU cores): eval loss 2.07 → 1.21,
+# reasoning and demand in order 0% → 50% of 16 generated documents, whole demo ~60 s.
 FIT_SETTINGS = ("--batch-size", "4", "--grad-accum", "1", "--lr", "3e-3")
 
 
@@ -38,15 +42,18 @@ class DemoOptions:
     workdir: Path = Path("legalft_demo")
     records: int = 300
     seed: int = 0
-    fit_steps: int = 30
-    eval_limit: int = 8
-    eval_max_new_tokens: int = 96
+    pretrain_steps: int = 500
+    fit_steps: int = 60
+    eval_limit: int = 16
+    eval_max_new_tokens: int = 1024
     debug: bool = False
 
     def __post_init__(self) -> None:
         for name in ("records", "fit_steps", "eval_limit", "eval_max_new_tokens"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"demo option {name} must be at least 1, got {getattr(self, name)}")
+        if self.pretrain_steps < 0:
+            raise ConfigError(f"demo option pretrain_steps must be 0 or more, got {self.pretrain_steps}")
 
 
 @dataclass(slots=True)
@@ -228,7 +235,9 @@ def demo_steps(options: DemoOptions, paths: DemoPaths) -> list[tuple[str, list[s
                                   "--report", s(paths.clean_report), "--seed", s(options.seed),
                                   "--eval-fraction", s(EVAL_FRACTION)],
          [paths.clean_train, paths.clean_eval, paths.rejected, paths.clean_report]),
-        ("tiny model", ["model", "tiny", "--out", s(paths.model), "--corpus", s(paths.merged), "--seed", s(options.seed)],
+        # The base is pretrained on the training split only: the eval references stay unseen by base and adapter.
+        ("tiny model", ["model", "tiny", "--out", s(paths.model), "--corpus", s(paths.clean_train), "--seed",
+                        s(options.seed), "--pretrain-steps", s(options.pretrain_steps)],
          [paths.model]),
         ("fit (short)", ["fit", "--model", s(paths.model), "--data", s(paths.clean_train), "--eval-data",
                          s(paths.clean_eval), "--gpu-profile", "cpu", "--out", s(paths.adapter),

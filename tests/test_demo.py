@@ -11,8 +11,8 @@ import pytest
 @pytest.mark.slow
 def test_demo_runs_every_step_and_summarises(run_cli, tmp_path: Path) -> None:
     workdir = tmp_path / "demo"
-    result = run_cli("demo", "--workdir", str(workdir), "-n", "60", "--fit-steps", "2", "--eval-limit", "2",
-                     "--eval-max-new-tokens", "8")
+    result = run_cli("demo", "--workdir", str(workdir), "-n", "60", "--pretrain-steps", "3", "--fit-steps", "2",
+                     "--eval-limit", "2", "--eval-max-new-tokens", "8")
     assert result.exit_code == 0, result
     summary = json.loads((workdir / "demo_summary.json").read_text(encoding="utf-8"))
     names = [step["name"] for step in summary["steps"]]
@@ -20,6 +20,7 @@ def test_demo_runs_every_step_and_summarises(run_cli, tmp_path: Path) -> None:
     commands = [step["command"][1] for step in summary["steps"]]
     assert commands == ["sample", "merge", "clean", "model", "fit", "eval"]
     assert all(step["seconds"] > 0 for step in summary["steps"])
+    assert "pretrained 3 steps" in summary["steps"][3]["outcome"]
     for step in summary["steps"]:
         for file in step["files"]:
             assert Path(file).exists(), f"{step['name']} did not write {file}"
@@ -35,6 +36,20 @@ def test_demo_runs_every_step_and_summarises(run_cli, tmp_path: Path) -> None:
     assert "adapter pass rate" in result.stdout and "total" in result.stdout
     assert "demo finished in" in result.stdout
     assert "[6/6] eval" in result.stderr
+
+
+def test_the_demo_base_is_pretrained_on_the_training_split_only(tmp_path: Path) -> None:
+    """The eval references must stay unseen: the base's pretraining corpus is the clean training split."""
+    from legal_ft.demo import DemoOptions, DemoPaths, demo_steps
+
+    paths = DemoPaths(tmp_path)
+    steps = {name: args for name, args, _ in demo_steps(DemoOptions(workdir=tmp_path), paths)}
+    model_args = steps["tiny model"]
+    assert model_args[model_args.index("--corpus") + 1] == str(paths.clean_train)
+    assert int(model_args[model_args.index("--pretrain-steps") + 1]) > 0
+    assert str(paths.clean_eval) not in model_args
+    no_pretraining = {n: a for n, a, _ in demo_steps(DemoOptions(workdir=tmp_path, pretrain_steps=0), paths)}
+    assert no_pretraining["tiny model"][no_pretraining["tiny model"].index("--pretrain-steps") + 1] == "0"
 
 
 def test_demo_refuses_a_folder_it_did_not_make(run_cli, tmp_path: Path) -> None:

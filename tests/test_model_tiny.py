@@ -119,3 +119,77 @@ def test_remote_code_is_not_trusted_by_default(tiny_model_dir: Path, tmp_path: P
     (custom / "modeling_custom.py").write_text("raise SystemExit('remote code ran')\n")
     with pytest.raises((InputError, ValueError, KeyError)):
         load_model_and_tokenizer(custom)
+
+
+def _mean_loss(model_dir: Path, texts: list[str]) -> float:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True).eval()
+    tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+    losses = []
+    with torch.no_grad():
+        for text in texts:
+            ids = tokenizer(text, return_tensors="pt")["input_ids"][:, :256]
+            losses.append(model(input_ids=ids, labels=ids).loss.item())
+    return sum(losses) / len(losses)
+
+
+def test_pretraining_lowers_the_loss_on_held_out_corpus_text(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """The base learns the language of the corpus: documents of another sample seed get far more predictable."""
+    from legal_ft.modeling.tiny import PretrainSettings, build_tiny_model
+    from legal_ft.sample import generate_records
+
+    settings = PretrainSettings(seq_len=128, batch_size=8)
+    pretrained = build_tiny_model(tmp_path / "pretrained", seed=0, pretrain_steps=60, pretrain_settings=settings)
+    # the same texts and seed: the tokenizer is the fixture's, so the two losses count the same tokens
+    assert (pretrained / "tokenizer.json").read_bytes() == (tiny_model_dir / "tokenizer.json").read_bytes()
+    held_out = [r["output"] for r in generate_records(12, seed=12345) if isinstance(r, dict) and r.get("output")]
+    random_loss, pretrained_loss = _mean_loss(tiny_model_dir, held_out), _mean_loss(pretrained, held_out)
+    assert random_loss > 7.0  # about ln(vocabulary): random weights predict nothing
+    assert pretrained_loss < random_loss - 1.5, (random_loss, pretrained_loss)
+
+
+def test_pretraining_is_deterministic_and_leaves_the_global_rng_alone(tmp_path: Path) -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    from legal_ft.modeling.tiny import PretrainSettings, build_tiny_model, default_texts
+
+    texts = default_texts(n=20, seed=3)
+    settings = PretrainSettings(seq_len=32, batch_size=2)
+    rng = torch.random.get_rng_state()
+    a = build_tiny_model(tmp_path / "a", texts=texts, seed=5, pretrain_steps=4, pretrain_settings=settings)
+    assert torch.equal(rng, torch.random.get_rng_state())
+    b = build_tiny_model(tmp_path / "b", texts=texts, seed=5, pretrain_steps=4, pretrain_settings=settings)
+    plain = build_tiny_model(tmp_path / "plain", texts=texts, seed=5)
+    wa, wb, wp = (load_file(d / "model.safetensors") for d in (a, b, plain))
+    assert wa.keys() == wb.keys() == wp.keys()
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    assert any(not torch.equal(wa[k], wp[k]) for k in wa), "pretraining changed no weight"
+
+
+def test_pretraining_refuses_a_corpus_too_small_and_bad_settings(tmp_path: Path) -> None:
+    from legal_ft.modeling.tiny import PretrainSettings, build_tiny_model
+
+    with pytest.raises(InputError, match="too small to pretrain on"):
+        build_tiny_model(tmp_path / "m", texts=["Иск."], pretrain_steps=1)
+    assert not (tmp_path / "m").exists()
+    with pytest.raises(InputError, match="0 or more"):
+        PretrainSettings(steps=-1)
+
+
+def test_cli_model_tiny_pretrains_on_the_corpus(run_cli, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    rows = [
+        {"instruction": "Составь претензию.", "input": f"Долг {i} рублей.",
+         "output": f"ПРЕТЕНЗИЯ\nТребую оплатить долг {i} рублей согласно ст. 309 ГК РФ."}
+        for i in range(30)
+    ]
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    result = run_cli("model", "tiny", "--out", str(tmp_path / "m"), "--corpus", str(corpus), "--pretrain-steps", "3")
+    assert result.exit_code == 0, result
+    assert "tiny model written to" in result.stdout and "pretrained 3 steps, loss" in result.stdout
+    assert "pretraining step 3/3" in result.stderr
+    bad = run_cli("model", "tiny", "--out", str(tmp_path / "n"), "--pretrain-steps", "-1")
+    assert bad.exit_code == 1 and bad.stderr.startswith("error:") and "--pretrain-steps" in bad.stderr

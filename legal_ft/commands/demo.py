@@ -15,15 +15,17 @@ from legal_ft.console import console, is_quiet, say
 @click.option("-n", "--records", type=click.IntRange(min=20), default=300, show_default=True,
               help="Records in the sample corpus.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the corpus, the split and the model.")
-@click.option("--fit-steps", type=click.IntRange(min=1), default=30, show_default=True,
+@click.option("--pretrain-steps", type=click.IntRange(min=0), default=500, show_default=True,
+              help="Pretraining steps of the tiny base on the training texts (0: random weights, nothing learned).")
+@click.option("--fit-steps", type=click.IntRange(min=1), default=60, show_default=True,
               help="Optimizer steps of the short LoRA fit.")
-@click.option("--eval-limit", type=click.IntRange(min=1), default=8, show_default=True,
+@click.option("--eval-limit", type=click.IntRange(min=1), default=16, show_default=True,
               help="Held-out inputs to generate for in the eval step.")
-@click.option("--eval-max-new-tokens", type=click.IntRange(min=1), default=96, show_default=True,
+@click.option("--eval-max-new-tokens", type=click.IntRange(min=1), default=1024, show_default=True,
               help="Length limit of each generated document in the eval step.")
 @click.pass_context
-def demo(ctx: click.Context, workdir: Path, records: int, seed: int, fit_steps: int, eval_limit: int,
-         eval_max_new_tokens: int) -> None:
+def demo(ctx: click.Context, workdir: Path, records: int, seed: int, pretrain_steps: int, fit_steps: int,
+         eval_limit: int, eval_max_new_tokens: int) -> None:
     """Run the whole pipeline on a generated sample corpus with a tiny offline model — no GPU, no downloads.
 
     Each step is the real command, so you can rerun any of them by hand on your data: `-v` prints them as they
@@ -35,7 +37,8 @@ def demo(ctx: click.Context, workdir: Path, records: int, seed: int, fit_steps: 
     """
     from legal_ft.demo import DemoOptions, run_demo
 
-    options = DemoOptions(workdir=workdir, records=records, seed=seed, fit_steps=fit_steps, eval_limit=eval_limit,
+    options = DemoOptions(workdir=workdir, records=records, seed=seed, pretrain_steps=pretrain_steps,
+                          fit_steps=fit_steps, eval_limit=eval_limit,
                           eval_max_new_tokens=eval_max_new_tokens,
                           debug=bool((ctx.find_root().obj or {}).get("debug")))
     say(f"legalft demo in {workdir}")
