@@ -150,6 +150,23 @@ def test_pretraining_lowers_the_loss_on_held_out_corpus_text(tiny_model_dir: Pat
     assert pretrained_loss < random_loss - 1.5, (random_loss, pretrained_loss)
 
 
+def test_chat_pretraining_teaches_the_prompt_answer_format(tmp_path: Path) -> None:
+    """The chat corpus is exactly what `legalft fit` trains on: prompt and answer in the template, answers closed."""
+    from transformers import AutoTokenizer
+
+    from legal_ft.modeling.tiny import build_tiny_model, chat_token_ids, default_examples
+    from legal_ft.prompting import render_example
+
+    examples = default_examples(n=6, seed=2)
+    model_dir = build_tiny_model(tmp_path / "m", examples=examples, seed=0)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+    ids = chat_token_ids(tokenizer, examples)
+    first = render_example(tokenizer, *examples[0])
+    assert tokenizer.decode(ids).startswith(first.prompt + first.completion + "\n<|im_start|>user")
+    answered = sum(1 for example in examples if example[2].strip())
+    assert ids.count(tokenizer.convert_tokens_to_ids("<|im_end|>")) == 2 * answered
+
+
 def test_pretraining_is_deterministic_and_leaves_the_global_rng_alone(tmp_path: Path) -> None:
     import torch
     from safetensors.torch import load_file
@@ -189,7 +206,17 @@ def test_cli_model_tiny_pretrains_on_the_corpus(run_cli, tmp_path: Path) -> None
     corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     result = run_cli("model", "tiny", "--out", str(tmp_path / "m"), "--corpus", str(corpus), "--pretrain-steps", "3")
     assert result.exit_code == 0, result
-    assert "tiny model written to" in result.stdout and "pretrained 3 steps, loss" in result.stdout
+    assert "tiny model written to" in result.stdout and "pretrained 3 steps, chat format, loss" in result.stdout
     assert "pretraining step 3/3" in result.stderr
+    text = run_cli("model", "tiny", "--out", str(tmp_path / "t"), "--corpus", str(corpus), "--pretrain-steps", "3",
+                   "--pretrain-format", "text")
+    assert text.exit_code == 0, text
+    assert "pretrained 3 steps, text format" in text.stdout
+    # same corpus, same tokenizer; the two formats are different training data, so different weights
+    from safetensors.torch import load_file
+
+    assert (tmp_path / "m" / "tokenizer.json").read_bytes() == (tmp_path / "t" / "tokenizer.json").read_bytes()
+    chat_w, text_w = load_file(tmp_path / "m" / "model.safetensors"), load_file(tmp_path / "t" / "model.safetensors")
+    assert any(not (chat_w[k] == text_w[k]).all() for k in chat_w)
     bad = run_cli("model", "tiny", "--out", str(tmp_path / "n"), "--pretrain-steps", "-1")
     assert bad.exit_code == 1 and bad.stderr.startswith("error:") and "--pretrain-steps" in bad.stderr

@@ -20,7 +20,7 @@ import dataclasses
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,31 +73,44 @@ def tiny_config_values() -> dict[str, Any]:
     return {k: v for k, v in values.items() if not k.startswith("_")}
 
 
-def default_texts(n: int = DEFAULT_SAMPLE_RECORDS, seed: int = 0) -> list[str]:
-    """Texts of the sample corpus (instruction, input, output of each record), plus the built-in legal snippets."""
-    texts = list(_FALLBACK_TEXTS)
+# (instruction, input, output) of one record: what pretraining renders with the chat template.
+Example = tuple[str, str, str]
+
+
+def default_examples(n: int = DEFAULT_SAMPLE_RECORDS, seed: int = 0) -> list[Example]:
+    """(instruction, input, output) of each record of the sample corpus; empty if the generator is unavailable."""
     try:
         from legal_ft.sample import generate_records
     except ImportError:
-        return texts
-    for record in generate_records(n, seed=seed):
-        if isinstance(record, dict):
-            texts.extend(str(record.get(k) or "") for k in ("instruction", "input", "output"))
-    return texts
+        return []
+    return [
+        (str(r.get("instruction") or ""), str(r.get("input") or ""), str(r.get("output") or ""))
+        for r in generate_records(n, seed=seed)
+        if isinstance(r, dict)
+    ]
+
+
+def default_texts(n: int = DEFAULT_SAMPLE_RECORDS, seed: int = 0) -> list[str]:
+    """Texts of the sample corpus (instruction, input, output of each record), plus the built-in legal snippets."""
+    return [*_FALLBACK_TEXTS, *(text for example in default_examples(n, seed) for text in example)]
+
+
+def examples_from_jsonl(path: str | Path) -> list[Example]:
+    """(instruction, input, output) of every valid record in a JSONL corpus (bad lines are skipped)."""
+    from legal_ft.io import iter_records
+    from legal_ft.records import Record
+
+    examples = [
+        (item.instruction, item.input, item.output) for item in iter_records(path) if isinstance(item, Record)
+    ]
+    if not examples:
+        raise InputError(f"{path} has no valid records to train the tokenizer on", "pass a JSONL file of records")
+    return examples
 
 
 def texts_from_jsonl(path: str | Path) -> list[str]:
     """Instruction, input and output texts of every valid record in a JSONL corpus (bad lines are skipped)."""
-    from legal_ft.io import iter_records
-    from legal_ft.records import Record
-
-    texts: list[str] = []
-    for item in iter_records(path):
-        if isinstance(item, Record):
-            texts.extend([item.instruction, item.input, item.output])
-    if not texts:
-        raise InputError(f"{path} has no valid records to train the tokenizer on", "pass a JSONL file of records")
-    return texts
+    return [text for example in examples_from_jsonl(path) for text in example]
 
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int) -> Any:
@@ -196,6 +209,25 @@ def corpus_token_ids(tokenizer: Any, texts: Iterable[str]) -> list[int]:
     return ids
 
 
+def chat_token_ids(tokenizer: Any, examples: Iterable[Example]) -> list[int]:
+    """Every example as the model will see it in `legalft fit`: prompt and answer in its own chat template.
+
+    `render_example` gives the exact training string (thinking switched off, the answer closed by
+    ``<|im_end|>``); conversations follow each other with the newline the template puts between turns.
+    """
+    from legal_ft.prompting import render_example
+
+    rendered = []
+    for instruction, input_text, output in examples:
+        if output.strip():
+            example = render_example(tokenizer, instruction, input_text, output)
+            rendered.append(example.prompt + example.completion + "\n")
+    ids: list[int] = []
+    for encoded in tokenizer(rendered, add_special_tokens=False, verbose=False)["input_ids"] if rendered else []:
+        ids.extend(encoded)
+    return ids
+
+
 def pretrain(
     model: Any,
     token_ids: list[int],
@@ -279,16 +311,19 @@ def build_tiny_model(
     seed: int = 0,
     pretrain_steps: int = 0,
     *,
+    examples: Sequence[Example] | None = None,
     pretrain_settings: PretrainSettings | None = None,
     on_pretrain_step: Callable[[int, int, float], None] | None = None,
 ) -> Path:
     """Write a tiny Qwen3 model directory to ``out_dir`` and return its path.
 
-    ``texts`` trains the tokenizer; by default the sample corpus (`legal_ft.sample.generate_records`). With
-    ``pretrain_steps`` > 0 the random weights are then pretrained on the same texts (see `pretrain`; settings
-    other than the step count from ``pretrain_settings``). The same ``seed``, texts and steps give the same weights
-    and tokenizer. The folder is written next to ``out_dir`` first and renamed into place, so an interrupted build
-    never leaves a half model behind.
+    ``texts`` trains the tokenizer; by default the texts of ``examples``, else the sample corpus
+    (`legal_ft.sample.generate_records`). With ``pretrain_steps`` > 0 the random weights are then pretrained (see
+    `pretrain`; settings other than the step count from ``pretrain_settings``) on ``examples`` rendered with the
+    chat template (`chat_token_ids`) — or, when only ``texts`` is given, on the raw texts (`corpus_token_ids`);
+    with neither, on the sample corpus in the chat template. The same ``seed``, texts, examples and steps give the
+    same weights and tokenizer. The folder is written next to ``out_dir`` first and renamed into place, so an
+    interrupted build never leaves a half model behind.
     """
     import torch
     from transformers import GenerationConfig, Qwen3Config, Qwen3ForCausalLM
@@ -300,7 +335,13 @@ def build_tiny_model(
     hf_logging.disable_progress_bar()
     out = Path(out_dir)
     values = tiny_config_values()
-    texts = list(default_texts(seed=seed) if texts is None else texts)
+    texts_given = texts is not None
+    if texts is not None:
+        texts = list(texts)
+    elif examples is not None:
+        texts = [text for example in examples for text in example]
+    else:
+        texts = default_texts(seed=seed)
     tokenizer = train_tokenizer(texts, int(values["vocab_size"]))
     vocab = len(tokenizer)
     values["vocab_size"] = -(-vocab // 64) * 64  # pad the embedding like real models do (multiple of 64)
@@ -319,7 +360,11 @@ def build_tiny_model(
     finally:
         torch.random.set_rng_state(state)
     if settings.steps:
-        pretrain(model, corpus_token_ids(tokenizer, texts), settings, seed=seed, on_step=on_pretrain_step)
+        if examples is None and texts_given:
+            token_ids = corpus_token_ids(tokenizer, texts)
+        else:
+            token_ids = chat_token_ids(tokenizer, default_examples(seed=seed) if examples is None else examples)
+        pretrain(model, token_ids, settings, seed=seed, on_step=on_pretrain_step)
         model.eval()
     model.generation_config = GenerationConfig(
         bos_token_id=config.bos_token_id,
