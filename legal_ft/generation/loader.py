@@ -22,8 +22,7 @@ from legal_ft.generation.artifacts import (
     inspect_adapter,
     precheck_adapter,
 )
-
-SMALL_HIDDEN_SIZE = 512  # below this a model counts as tiny (test and demo models)
+from legal_ft.modeling.threads import tiny_model_threads
 
 
 @dataclass(slots=True)
@@ -41,23 +40,10 @@ class LoadedModel:
 
     @contextlib.contextmanager
     def compute(self) -> Iterator[None]:
-        """Run model work with one CPU thread when the model is tiny and on the CPU.
-
-        Matrices that small finish before extra threads start; on a shared CPU the hand-off between threads made
-        the tiny model's generation 40-300x slower (measured on two busy cores). Real models keep torch's threads.
-        """
-        import torch
-
+        """Run model work with one CPU thread when the model is tiny and on the CPU (see modeling.threads)."""
         hidden = int(getattr(getattr(self.model, "config", None), "hidden_size", 0) or 0)
-        if self.device.type != "cpu" or hidden >= SMALL_HIDDEN_SIZE:
+        with tiny_model_threads(hidden, self.device.type):
             yield
-            return
-        saved = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(saved)
 
     @contextlib.contextmanager
     def base_only(self) -> Iterator[None]:

@@ -27,6 +27,7 @@ from typing import Any
 
 from legal_ft.errors import InputError
 from legal_ft.modeling.qwen3_template import QWEN3_CHAT_TEMPLATE
+from legal_ft.modeling.threads import tiny_model_threads
 from legal_ft.resources import configs_dir
 
 # Qwen3's special tokens, in Qwen3's order (ids follow the BPE vocabulary, as in the real tokenizer).
@@ -272,36 +273,34 @@ def pretrain(
         return settings.min_lr_ratio + (1 - settings.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
-    threads = torch.get_num_threads()
     was_training = model.training
     first = last = float("nan")
-    try:
-        torch.set_num_threads(1)
-        model.train()
-        with torch.random.fork_rng(devices=[]):  # dropout, if a config turns it on, draws from a seeded RNG
-            torch.manual_seed(seed)
-            for step in range(settings.steps):
-                starts = torch.randint(0, len(token_ids) - seq_len + 1, (settings.batch_size,), generator=generator)
-                batch = torch.stack([data[start : start + seq_len] for start in starts.tolist()])
-                loss = model(input_ids=batch, labels=batch).loss  # the model shifts the labels itself
-                if not torch.isfinite(loss):
-                    raise InputError(
-                        f"pretraining diverged at step {step + 1} (loss {loss.item()})",
-                        "pass fewer --pretrain-steps, or build without pretraining",
-                    )
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), settings.max_grad_norm)
-                optimizer.step()
-                optimizer.zero_grad(set_to_none=True)
-                scheduler.step()
-                last = loss.item()
-                if step == 0:
-                    first = last
-                if on_step is not None:
-                    on_step(step + 1, settings.steps, last)
-    finally:
-        torch.set_num_threads(threads)
-        model.train(was_training)
+    with tiny_model_threads(model.config.hidden_size):
+        try:
+            model.train()
+            with torch.random.fork_rng(devices=[]):  # dropout, if a config turns it on, draws from a seeded RNG
+                torch.manual_seed(seed)
+                for step in range(settings.steps):
+                    starts = torch.randint(0, len(token_ids) - seq_len + 1, (settings.batch_size,), generator=generator)
+                    batch = torch.stack([data[start : start + seq_len] for start in starts.tolist()])
+                    loss = model(input_ids=batch, labels=batch).loss  # the model shifts the labels itself
+                    if not torch.isfinite(loss):
+                        raise InputError(
+                            f"pretraining diverged at step {step + 1} (loss {loss.item()})",
+                            "pass fewer --pretrain-steps, or build without pretraining",
+                        )
+                    loss.backward()
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), settings.max_grad_norm)
+                    optimizer.step()
+                    optimizer.zero_grad(set_to_none=True)
+                    scheduler.step()
+                    last = loss.item()
+                    if step == 0:
+                        first = last
+                    if on_step is not None:
+                        on_step(step + 1, settings.steps, last)
+        finally:
+            model.train(was_training)
     return PretrainResult(settings.steps, len(token_ids), first, last)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from legal_ft.console import is_quiet, say, warn
 from legal_ft.errors import ConfigError, InputError, LegalFtError
+from legal_ft.modeling.threads import is_tiny_on_cpu
 from legal_ft.training.config import TrainingConfig, describe, resolve_config
 
 CHECKPOINT_NAME = "last.ckpt"
@@ -105,7 +106,7 @@ def run_fit(options: FitOptions) -> FitResult:
     try:
         return _run_fit(options)
     finally:
-        torch.set_num_threads(threads)
+        torch.set_num_threads(threads)  # _run_fit may switch a tiny model to one thread (modeling.threads)
 
 
 def _run_fit(options: FitOptions) -> FitResult:
@@ -181,9 +182,8 @@ def _run_fit(options: FitOptions) -> FitResult:
 
         if importlib.util.find_spec("deepspeed") is None:
             raise ConfigError("--strategy deepspeed needs the deepspeed package", "pip install deepspeed")
-    if device == "cpu" and shape.hidden < 512:
-        # Matrices this small finish before extra threads start; on a shared CPU the thread hand-off costs ~10x.
-        torch.set_num_threads(1)
+    if is_tiny_on_cpu(shape.hidden, device):
+        torch.set_num_threads(1)  # restored by run_fit; see legal_ft.modeling.threads
     world = _world_size(options.devices, options.num_nodes)
 
     resume_ckpt: Path | None = None
