@@ -75,35 +75,13 @@ class LengthHistogram:
         return out
 
 
-def _marker_doc_type(output: str, instruction: str = "") -> str:
-    """A simple title/marker check, used only when `legal_ft.legal.detect` is not installed."""
-    head = output[:1500].upper()
-    rules = (
-        ("appeal", ("АПЕЛЛЯЦИОННАЯ ЖАЛОБА", "КАССАЦИОННАЯ ЖАЛОБА", "ЧАСТНАЯ ЖАЛОБА")),
-        ("response", ("ОТЗЫВ НА", "ВОЗРАЖЕНИЯ НА", "ОТЗЫВ\n")),
-        ("court_order", ("СУДЕБНОГО ПРИКАЗА",)),
-        ("motion", ("ХОДАТАЙСТВО",)),
-        ("pretension", ("ПРЕТЕНЗИЯ",)),
-        ("claim", ("ИСКОВОЕ ЗАЯВЛЕНИЕ",)),
-    )
-    for slug, markers in rules:
-        if any(m in head for m in markers):
-            if slug == "claim" and "АРБИТРАЖНЫЙ СУД" in head[:600]:
-                return "arbitration_claim"
-            return slug
-    return "unknown"
-
-
 def doc_type_detector() -> tuple[Callable[[str, str], str], str]:
-    """``(detect(output, instruction) -> slug, method name)``: the rules' detector when present, else markers."""
-    try:
-        from legal_ft.legal.detect import detect_doc_type
-    except ImportError:
-        return _marker_doc_type, "markers"
+    """``(detect(output, instruction) -> slug, method name)``: the rules' own detector, so merge's counts per
+    document type agree with what `clean` and `eval` see."""
+    from legal_ft.legal.detect import detect_doc_type
 
     def detect(output: str, instruction: str = "") -> str:
-        found = detect_doc_type(output, instruction)
-        return getattr(found, "value", str(found))
+        return detect_doc_type(output, instruction).value
 
     return detect, "legal_ft.legal.detect"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import sys
 from pathlib import Path
 
 import orjson
@@ -251,11 +250,13 @@ def test_advice_rules():
     assert fold_whitespace(" a\u00a0\r\n b\t") == "a b"
 
 
-def test_marker_fallback_when_the_detector_is_missing(monkeypatch):
+def test_doc_types_are_counted_with_the_rules_detector():
     from legal_ft import stats
+    from legal_ft.legal.detect import detect_doc_type
 
-    monkeypatch.setitem(sys.modules, "legal_ft.legal.detect", None)  # import now raises ImportError
     detect, method = stats.doc_type_detector()
-    assert method == "markers"
+    assert method == "legal_ft.legal.detect"
+    for text in ("В Арбитражный суд г. Москвы\n\nИСКОВОЕ ЗАЯВЛЕНИЕ", "ПРЕТЕНЗИЯ\nТРЕБУЮ", "Рецепт борща"):
+        assert detect(text, "") == detect_doc_type(text, "").value
     assert detect("В Арбитражный суд г. Москвы\n\nИСКОВОЕ ЗАЯВЛЕНИЕ", "") == "arbitration_claim"
-    assert detect("ПРЕТЕНЗИЯ\nТРЕБУЮ", "") == "pretension" and detect("Рецепт борща", "") == "unknown"
+    assert detect("Рецепт борща", "") == "unknown"
