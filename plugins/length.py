@@ -116,7 +116,7 @@ class Truncated(Rule):
         where = f"output:{len(text) - len(last)}-{len(text)}"
         last = last[-_TAIL_CHARS:]
         tail = f"«…{last[-50:]}»"
-        if not _SIGN_RE.search(last):
+        if not _SIGN_RE.exact.search(last):
             if _OPEN_END_RE.search(last):
                 return [self.finding("mid-sentence", f"ends mid-sentence: {tail}", where)]
             if last[-1] not in _TERMINAL and len(last) >= self.t.min_open_line_chars and not _LIST_ITEM_RE.match(last) \

@@ -17,6 +17,7 @@ only when the result is clean Cyrillic with no mojibake marks and undoing the pl
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from legal_ft.legal.artefacts import (
     MD_TABLE_SEP_RE,
     repair_mojibake,
 )
+from legal_ft.legal.fastre import DualPattern
 from legal_ft.records import Record
 
 TEXT_FIELDS = ("instruction", "input", "output")
@@ -203,7 +205,7 @@ def strip_markdown(text: str) -> str:
         text = MD_ITALIC_RE.sub(lambda m: m.group(1), text)
     if "`" in text:
         text = MD_CODE_RE.sub(lambda m: m.group("text"), text)
-    if "*" in text or "+" in text:
+    if "* " in text or "+ " in text or "*\t" in text or "+\t" in text:  # «+7 …» phone numbers are no bullets
         text = MD_BULLET_RE.sub(lambda m: f"{m.group('indent')}- ", text)
     if _has_trailing_space(text):
         text = _TRAILING_RE.sub("", text)
@@ -313,6 +315,9 @@ _STRAIGHT_PAIRS_RE = regex.compile(r'(?<![\w"])"(?=\S)([^"\n]{1,300}?)(?<=\S)"(?
 _SPACED_DASH_RE = regex.compile(r"(?<=\S)[ \t]+(?:-{1,2}|–|—)[ \t]+(?=\S)")
 _DOUBLE_HYPHEN_RE = regex.compile(r"(?<=\S)--(?=\S)")
 _NUMBER_RANGE_RE = regex.compile(r"(?<=\d)—(?=\d)")
+# What `_SPACED_DASH_RE` needs to change anything: a hyphen or en dash after a blank, or an em dash with a tab or a
+# second space beside it (« — » with one space each side is already what it writes).
+_SPACED_DASH_FORMS = (" -", "\t-", " –", "\t–", "  —", "\t —", "\t—", "—  ", "— \t", "—\t")
 
 
 def quotes_dashes(text: str) -> str:
@@ -323,7 +328,7 @@ def quotes_dashes(text: str) -> str:
         text = _CURLY_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
     if '"' in text:
         text = _STRAIGHT_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
-    if "-" in text or "–" in text or "—" in text:
+    if any(form in text for form in _SPACED_DASH_FORMS):
         text = _SPACED_DASH_RE.sub(" — ", text)
     if "--" in text:
         text = _DOUBLE_HYPHEN_RE.sub("—", text)
@@ -365,18 +370,19 @@ _HEADING_FORMS: tuple[tuple[str, str], ...] = (
     (r"приложения", "Приложения:"),
     (r"приложение", "Приложение:"),
 )
-_HEADING_RE = regex.compile(
+# A line-anchored scan: `re` where it agrees with `regex` (3x faster, see legal_ft.legal.fastre).
+_HEADING_RE = DualPattern(
     r"^(?P<indent>[ \t]*)(?:" + "|".join(f"(?P<h{i}>{p})" for i, (p, _) in enumerate(_HEADING_FORMS))
     + r")[ \t]*[:.]?[ \t]*$",
-    regex.IGNORECASE | regex.MULTILINE,
+    re.IGNORECASE | re.MULTILINE,
 )
 
 
 def canonical_headings(text: str) -> str:
-    def canonical(m: regex.Match) -> str:
+    def canonical(m: re.Match[str] | regex.Match[str]) -> str:
         return m.group("indent") + _HEADING_FORMS[int(m.lastgroup[1:])][1]
 
-    return _HEADING_RE.sub(canonical, text)
+    return _HEADING_RE.for_text(text).sub(canonical, text)
 
 
 class CanonicalHeadings(Normaliser):

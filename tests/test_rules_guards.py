@@ -106,14 +106,40 @@ def test_script_counts_match_the_regex(texts):
         assert sections.letters(text) == sum(map(len, sections._LETTER_RE.findall(text)))
 
 
-def test_echo_shingles_match_word_by_word_lowering(texts):
+def _echo_records(texts):
+    """Records whose output copies none, some or all of the input (repeated, shuffled, cut), and the plain ones."""
+    out = []
+    for k, text in enumerate(texts[:300]):
+        words = text.split()
+        half = " ".join(words[: len(words) // 2])
+        out += [Record("Составь иск.", text, text), Record("Составь иск.", text, half + " " + half),
+                Record("Составь иск.", half, text), Record("Составь иск.", text, " ".join(reversed(words))),
+                Record(text, "", text[: max(1, len(text) // 3)]), Record("", texts[k - 1], text),
+                Record("Составь иск.", text, " ".join(words[:5]))]
+    return out
+
+
+def test_echo_bound_never_below_the_containment_and_decides_the_same(texts):
+    from legal_ft.cleaning.api import Document
+
     echo = plugin_module("LF604")
-    for text in [*texts[:300], "ΟΔΟΣ ΑΣ σΣ", "İİ İstanbul ß ẞ"]:
-        words = [w.lower() for w in echo._WORD_RE.findall(text)]
-        for size in (1, 4):
-            expected = ({tuple(words)} if words else set()) if len(words) < size else \
-                {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
-            assert echo.shingles(text, size) == expected
+    rule = REGISTRY.rules["LF604"]()
+    fired = skipped = 0
+    for record in _echo_records(texts):
+        doc = Document(record)
+        sources = rule._sources(doc)
+        if not sources:
+            assert rule.check(doc) == [] and rule.measure(doc)["containment"] == 0.0
+            continue
+        exact = rule._containment(doc, sources)
+        bound = rule._bound(doc, sources)
+        assert bound >= exact - 1e-12, (record.input[:80], record.output[:80], bound, exact)
+        assert bool(rule.check(doc)) == (exact > rule.t.max_containment)
+        fired += exact > rule.t.max_containment
+        skipped += bound <= rule.t.max_containment
+    assert fired > 100 and skipped > 100  # both paths taken
+    assert echo.shingles(["a", "b"], 4) == {("a", "b")} and echo.shingles([], 4) == set()
+    assert echo.shingles(list("abcde"), 4) == {tuple("abcd"), tuple("bcde")}
 
 
 def _reference_normalisers(n):

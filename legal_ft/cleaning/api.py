@@ -106,6 +106,14 @@ class Document:
         return fold(self.record.output)
 
     @cached_property
+    def words(self) -> list[str]:
+        """The output's words (``\\w+`` runs of the case-folded text), tokenised once for the near-duplicate
+        signature and the rules that compare word shingles (`legal_ft.cleaning.dedup.words_of`)."""
+        from legal_ft.cleaning.dedup import words_of
+
+        return words_of(self.record.output, self.folded)
+
+    @cached_property
     def lower(self) -> str:
         """The output in lower case (vocabulary counts on lower-case patterns)."""
         return self.record.output.lower()

@@ -36,19 +36,26 @@ def exact_key(text: str, folded: str | None = None) -> bytes:
     return hashlib.blake2b(folded.encode("utf-8"), digest_size=16).digest()
 
 
-def shingles(text: str, size: int, folded: str | None = None) -> list[str]:
-    # Words of the case-folded text; collapsing white space (``folded``) changes no word.
-    words = _WORD_RE.findall(text.casefold() if folded is None else folded)
+def words_of(text: str, folded: str | None = None) -> list[str]:
+    """The words of the case-folded text; ``folded``: that text with white space collapsed (changes no word)."""
+    return _WORD_RE.findall(text.casefold() if folded is None else folded)
+
+
+def shingles(text: str, size: int, folded: str | None = None, words: list[str] | None = None) -> list[str]:
+    if words is None:
+        words = words_of(text, folded)
     if len(words) <= size:
         return [" ".join(words)] if words else []
     return list(map(" ".join, zip(*(words[j:] for j in range(size)), strict=False)))
 
 
-def signature(text: str, settings: DedupSettings, folded: str | None = None) -> Any | None:
-    """A MinHash signature of the output's word shingles, or None for an output without words."""
+def signature(text: str, settings: DedupSettings, folded: str | None = None,
+              words: list[str] | None = None) -> Any | None:
+    """A MinHash signature of the output's word shingles, or None for an output without words. ``words``: the
+    output's `words_of` when the caller has them (`Document.words`)."""
     import rensa
 
-    tokens = shingles(text, settings.shingle_size, folded)
+    tokens = shingles(text, settings.shingle_size, folded, words)
     if not tokens:
         return None
     sig = rensa.RMinHash(num_perm=settings.num_perm, seed=MINHASH_SEED)

@@ -180,7 +180,7 @@ class Engine:
             folded = doc.folded  # shared with the rules' guards: case-folded, white space collapsed
             out.key = exact_key(normalised.output, folded)  # also the record's identity for the split
             if dedup.near:
-                out.sig = signature(normalised.output, dedup, folded)
+                out.sig = signature(normalised.output, dedup, folded, doc.words)
         return out
 
     def process_many(self, items: Sequence[tuple[int, Record]], measure: bool = False) -> list[Outcome]:

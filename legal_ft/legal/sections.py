@@ -11,6 +11,7 @@ be stricter with one than the other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import regex
@@ -18,6 +19,7 @@ import regex
 from legal_ft.legal.charcount import count_letters
 from legal_ft.legal.detect import _TITLE_RE
 from legal_ft.legal.doctypes import DocType
+from legal_ft.legal.fastre import DualPattern, engines_agree
 
 PART_NAMES = ("header", "parties", "title", "reasoning", "demand", "attachments", "signature")
 HEADING = "heading"
@@ -25,21 +27,23 @@ CONTENT = "content"
 
 _I = regex.IGNORECASE
 _HEAD_LINES = 40
+# Line-anchored and per-line patterns run through `re` where it agrees with `regex` (legal_ft.legal.fastre).
+_LINE_FLAGS = re.IGNORECASE | re.MULTILINE
 
-_HEADER_RE = regex.compile(
+_HEADER_RE = DualPattern(
     r"^\s*(?:в\s+[^\n]{0,160}?суд|мировому\s+судье|арбитражн\w+\s+суд|[^\n]{0,80}?(?:районн|городск|областн|краев)\w*\s+суд"
     r"|через\s+[^\n]{0,120}?суд|кому\s*:|адресат\s*:|получател\w*\s*:|(?:генеральному\s+)?директор\w*\b|руководител\w+\b"
     r"|начальник\w*\b|председател\w+\b|в\s+(?:ООО|АО|ПАО|ЗАО|ИП|ФГУП|МУП)\b|(?:ООО|АО|ПАО|ЗАО)\s+[«\"])",
-    _I,
+    re.IGNORECASE,
 )
-_PARTY_RE = regex.compile(
+_PARTY_RE = DualPattern(
     r"^\s*(?:ист(?:ец|цы)|ответчик(?:и)?|взыскатель|должник|заявитель|третье\s+лицо|третьи\s+лица|апеллянт"
     r"|податель\s+жалобы|лицо,\s+подающее\s+жалобу|от\s+кого|от|отправитель|потребитель|кредитор|покупатель"
     r"|заказчик|административн\w+\s+(?:истец|ответчик)|представитель(?:\s+\w+)?)\s*:"
     r"|^\s*от\s+(?:[А-ЯЁ][а-яё]+\s+[А-ЯЁ]|(?:ООО|АО|ПАО|ИП)\b)",
-    _I,
+    re.IGNORECASE,
 )
-_REASONING_HEADING_RE = regex.compile(
+_REASONING_HEADING_RE = DualPattern(
     r"^[ \t]*(?:(?:\d{1,2}|[IVX]{1,4})\.\s*)?(?:"
     r"(?:мотивировочн\w+|описательн\w+(?:-мотивировочн\w+)?)\s+часть(?:[ \t]*[:.][^\n]*)?"
     r"|(?:обоснование(?:\s+(?:требований|иска|исковых\s+требований|жалобы|ходатайства|возражений|претензии|позиции))?"
@@ -47,22 +51,22 @@ _REASONING_HEADING_RE = regex.compile(
     r"|существо\s+(?:спора|требований|претензии|дела)|доводы\s+(?:жалобы|возражений|ответчика|истца)"
     r"|основания\s+(?:иска|жалобы|требований|возражений))[ \t]*[:.]?[ \t]*"
     r")$",
-    _I | regex.MULTILINE,
+    _LINE_FLAGS,
 )
-_DEMAND_HEADING_RE = regex.compile(
+_DEMAND_HEADING_RE = DualPattern(
     r"^[ \t]*(?:(?:\d{1,2}|[IVX]{1,4})\.\s*)?(?:"
     r"(?:резолютивн\w+|просительн\w+)\s+часть(?:[ \t]*[:.][^\n]*)?"
     r"|(?:требования|(?:(?:на\s+основании|с\s+учетом|с\s+учётом|учитывая|в\s+связи\s+с)\s+[^\n]{0,300}?)?"
     r"(?:прошу|просим|требую|требуем|ходатайствую|ходатайствуем)(?:\s+(?:суд|уважаемый\s+суд|вас|\w+\s+суд))?)"
     r"[ \t]*[:.]?[ \t]*"
     r")$",
-    _I | regex.MULTILINE,
+    _LINE_FLAGS,
 )
 _DEMAND_VERB = r"(?:прошу|просим|требую|требуем|ходатайствую|ходатайствуем)"
-_DEMAND_LINE_RE = regex.compile(
+_DEMAND_LINE_RE = DualPattern(
     rf"^[ \t]*(?:(?:на\s+основании|с\s+учетом|с\s+учётом|учитывая|в\s+связи\s+с|руководствуясь)[^\n]{{0,400}}?)?"
     rf"\b{_DEMAND_VERB}\b",
-    _I | regex.MULTILINE,
+    _LINE_FLAGS,
 )
 _RESPONSE_DEMAND_RE = regex.compile(
     r"\b(?:отказать|снизить|оставить\s+без\s+(?:изменения|удовлетворения|рассмотрения)"
@@ -70,16 +74,16 @@ _RESPONSE_DEMAND_RE = regex.compile(
     _I,
 )
 _VERB_RE = regex.compile(rf"\b{_DEMAND_VERB}\b", _I)
-_ATTACH_RE = regex.compile(
+_ATTACH_RE = DualPattern(
     r"^[ \t]*(?:приложени[еяй]\w*|перечень\s+(?:прилагаемых\s+)?документов|прилагаем\w+\s+(?:документ|к\s+)\w*)"
     r"(?=[\s:.]|$)",
-    _I | regex.MULTILINE,
+    _LINE_FLAGS,
 )
-_SIGN_RE = regex.compile(
+_SIGN_RE = DualPattern(
     r"_{3,}|/\s*[А-ЯЁ]\.\s*[А-ЯЁ]\.\s*[А-ЯЁ][а-яё]+\s*/|^\s*[А-ЯЁ][а-яё]+\s+[А-ЯЁ]\.\s*[А-ЯЁ]\.\s*$"
     r"|^\s*[А-ЯЁ]\.\s*[А-ЯЁ]\.\s*[А-ЯЁ][а-яё]+\s*$|^\s*(?:подпись|дата)\b|«?\d{1,2}»?\s+[а-я]+\s+\d{4}\s*(?:г\.?|года)?\s*$"
     r"|^\s*\d{2}\.\d{2}\.\d{4}\s*(?:г\.?|года)?\s*$|^\s*с\s+уважением",
-    _I | regex.MULTILINE,
+    _LINE_FLAGS,
 )
 _LETTER_RE = regex.compile(r"\p{L}+")
 _NARRATIVE_RE = regex.compile(r"\b(?:был[аио]?|направил\w*|получил\w*|оставил\w*)\b", _I)  # «Претензия была …»
@@ -141,9 +145,9 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _title(text: str) -> Part | None:
-    head_end = sum(len(line) for line in text.splitlines(keepends=True)[:_HEAD_LINES])
-    for m in _TITLE_RE.finditer(text, 0, head_end):
+def _title(text: str, lines: list[tuple[int, int, str]], agree: bool) -> Part | None:
+    head_end = _line_end(text, lines, _HEAD_LINES)
+    for m in _TITLE_RE.pick(agree).finditer(text, 0, head_end):
         line = m.group(0).strip()
         if len(line) > 170 or _NARRATIVE_RE.search(line):
             continue
@@ -151,19 +155,28 @@ def _title(text: str) -> Part | None:
     return None
 
 
-def _block(lines: list[tuple[int, int, str]], pattern: regex.Pattern[str], limit: int, name: str) -> Part | None:
+def _line_end(text: str, lines: list[tuple[int, int, str]], count: int) -> int:
+    """Where the first ``count`` lines end, their line breaks included."""
+    if len(lines) <= count:
+        return len(text)
+    return lines[count][0]
+
+
+def _block(lines: list[tuple[int, int, str]], pattern: DualPattern, limit: int, name: str, agree: bool) -> Part | None:
     """The run of opening lines (up to ``limit``) that match ``pattern``, with their continuation lines."""
+    search, title = pattern.pick(agree).search, _TITLE_RE.pick(agree).match
+    header, party = _HEADER_RE.pick(agree).search, _PARTY_RE.pick(agree).search
     first = last = None
     for i, (start, _end, body) in enumerate(lines):
         if start >= limit:
             break
-        if pattern.search(body):
+        if search(body):
             if first is None:
                 first = i
             last = i
-        elif last is not None and i == last + 1 and body.strip() and not _TITLE_RE.match(body):
+        elif last is not None and i == last + 1 and body.strip() and not title(body):
             # continuation (address, ИНН, phone) of the previous entry
-            if not (_HEADER_RE.search(body) or _PARTY_RE.search(body)):
+            if not (header(body) or party(body)):
                 last = i
     if first is None or last is None:
         return None
@@ -176,33 +189,34 @@ def find_sections(text: str, doc_type: DocType = DocType.UNKNOWN) -> Sections:
     if not text.strip():
         return Sections(parts)
     lines = _lines(text)
-    title = _title(text)
+    agree = engines_agree(text)  # then the `re` forms of the patterns give the same results, faster
+    title = _title(text, lines, agree)
     if title:
         parts["title"] = title
     head_limit = title.start if title else (lines[min(len(lines), 15) - 1][1] if lines else 0)
-    header = _block(lines, _HEADER_RE, head_limit, "header") if head_limit else None
+    header = _block(lines, _HEADER_RE, head_limit, "header", agree) if head_limit else None
     if header is None and title is not None:
-        header = _addressee(lines, head_limit)
+        header = _addressee(lines, head_limit, agree)
     if header:
         parts["header"] = header
     party_limit = max(head_limit, title.end + 1) if title else head_limit
-    parties = _block(lines, _PARTY_RE, party_limit + 600 if title else party_limit, "parties")
+    parties = _block(lines, _PARTY_RE, party_limit + 600 if title else party_limit, "parties", agree)
     if parties:
         parts["parties"] = parties
 
-    attachments = _ATTACH_RE.search(text, title.end if title else 0)
-    signature = _signature(lines)
+    attachments = _ATTACH_RE.pick(agree).search(text, title.end if title else 0)
+    signature = _signature(lines, agree)
     tail_start = min(p.start for p in (attachments and _part_at("attachments", attachments), signature) if p) \
         if (attachments or signature) else len(text)
 
-    demand, verb = _demand(text, doc_type, title.end if title else 0, tail_start)
+    demand, verb = _demand(text, doc_type, title.end if title else 0, tail_start, agree)
     if attachments:
         att_end = signature.start if signature and signature.start > attachments.start() else len(text)
         parts["attachments"] = Part("attachments", attachments.start(), att_end, HEADING, attachments.group(0).strip())
     if signature:
         parts["signature"] = signature
 
-    reasoning = _reasoning(text, parts, demand, tail_start)
+    reasoning = _reasoning(text, parts, demand, tail_start, agree)
     if reasoning:
         parts["reasoning"] = reasoning
     if demand:
@@ -210,12 +224,13 @@ def find_sections(text: str, doc_type: DocType = DocType.UNKNOWN) -> Sections:
     return Sections(parts, verb)
 
 
-def _addressee(lines: list[tuple[int, int, str]], limit: int) -> Part | None:
+def _addressee(lines: list[tuple[int, int, str]], limit: int, agree: bool) -> Part | None:
     """Opening lines before the parties or the title that name no party: the addressee of a претензия
     («Попову Олегу Олеговичу, г. Самара …») or a court written without «в»."""
     block = []
+    title, party = _TITLE_RE.pick(agree).match, _PARTY_RE.pick(agree).search
     for start, end, body in lines:
-        if start >= limit or _PARTY_RE.search(body) or _TITLE_RE.match(body):
+        if start >= limit or party(body) or title(body):
             break
         if body.strip():
             block.append((start, end, body))
@@ -227,11 +242,11 @@ def _addressee(lines: list[tuple[int, int, str]], limit: int) -> Part | None:
     return Part("header", block[0][0], block[-1][1], CONTENT, block[0][2].strip()[:80])
 
 
-def _part_at(name: str, m: regex.Match) -> Part:
+def _part_at(name: str, m: regex.Match | re.Match[str]) -> Part:
     return Part(name, m.start(), m.end(), HEADING, m.group(0).strip())
 
 
-def _signature(lines: list[tuple[int, int, str]]) -> Part | None:
+def _signature(lines: list[tuple[int, int, str]], agree: bool) -> Part | None:
     tail = []  # the last six non-empty lines
     for ln in reversed(lines):
         if ln[2].strip():
@@ -239,17 +254,19 @@ def _signature(lines: list[tuple[int, int, str]]) -> Part | None:
             if len(tail) == 6:
                 break
     tail.reverse()
-    hits = [ln for ln in tail if len(ln[2].strip()) < 120 and _SIGN_RE.search(ln[2])]
+    sign = _SIGN_RE.pick(agree).search
+    hits = [ln for ln in tail if len(ln[2].strip()) < 120 and sign(ln[2])]
     if not hits:
         return None
     first = hits[0]
     return Part("signature", first[0], tail[-1][1], CONTENT, first[2].strip()[:80])
 
 
-def _demand(text: str, doc_type: DocType, start: int, tail_start: int) -> tuple[Part | None, str | None]:
+def _demand(text: str, doc_type: DocType, start: int, tail_start: int,
+            agree: bool) -> tuple[Part | None, str | None]:
     end = tail_start if tail_start > start else len(text)
     heading = None
-    for m in _DEMAND_HEADING_RE.finditer(text, start, end):
+    for m in _DEMAND_HEADING_RE.pick(agree).finditer(text, start, end):
         if _PART_WORD_RE.search(m.group(0)):
             heading = m  # «РЕЗОЛЮТИВНАЯ / Просительная часть» opens the demand part, whatever follows it
             break
@@ -260,7 +277,7 @@ def _demand(text: str, doc_type: DocType, start: int, tail_start: int) -> tuple[
         return Part("demand", heading.start(), end, HEADING, heading.group(0).strip()[:80]), \
             (verb.group(0).lower() if verb else None)
     found = None
-    for m in _DEMAND_LINE_RE.finditer(text, start, end):
+    for m in _DEMAND_LINE_RE.pick(agree).finditer(text, start, end):
         found = m
         if _LEAD_IN_RE.match(m.group(0)):
             break  # «На основании изложенного … прошу» is the demand; later verb lines belong to it
@@ -277,12 +294,14 @@ def _demand(text: str, doc_type: DocType, start: int, tail_start: int) -> tuple[
         lead = text[sentence_start:found.start()]
         line_start = sentence_start + len(lead) - len(lead.lstrip())
     verb = _VERB_RE.search(text, line_start, found.end())
-    label = text[line_start:text.find("\n", line_start) if "\n" in text[line_start:] else len(text)].strip()[:80]
+    line_end = text.find("\n", line_start)
+    label = text[line_start:line_end if line_end >= 0 else len(text)].strip()[:80]
     return Part("demand", line_start, end, CONTENT, label), (verb.group(0).lower() if verb else None)
 
 
-def _reasoning(text: str, parts: dict[str, Part], demand: Part | None, tail_start: int) -> Part | None:
-    heading = _REASONING_HEADING_RE.search(text)
+def _reasoning(text: str, parts: dict[str, Part], demand: Part | None, tail_start: int,
+               agree: bool) -> Part | None:
+    heading = _REASONING_HEADING_RE.pick(agree).search(text)
     if heading is not None:
         end = demand.start if demand and demand.start > heading.start() else tail_start
         if end <= heading.start():
