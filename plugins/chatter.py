@@ -33,12 +33,38 @@ _NONEMPTY_LINE_RE = regex.compile(r"^[ \t]*\S[^\n]*", regex.MULTILINE)
 EDGE_LINES = 3  # opening and closing chatter sits in the first / last lines
 
 
+# `regex`'s \s (Python's str.isspace differs on U+001C-U+001F): what `_NONEMPTY_LINE_RE` cannot start with.
+_SPACE_CHARS = frozenset("\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+                         "\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def _nonempty(line: str) -> bool:
+    """Whether ``line`` matches `_NONEMPTY_LINE_RE`: after spaces and tabs, a character that is not white space."""
+    rest = line.lstrip(" \t")
+    return bool(rest) and rest[0] not in _SPACE_CHARS
+
+
 def _edges(text: str) -> tuple[int, int]:
-    """End of the first EDGE_LINES non-empty lines, start of the last EDGE_LINES."""
-    lines = [(m.start(), m.end()) for m in _NONEMPTY_LINE_RE.finditer(text)]
-    if not lines:
+    """End of the first EDGE_LINES non-empty lines, start of the last EDGE_LINES (as `_NONEMPTY_LINE_RE` finds
+    lines; only the lines at both ends are looked at, not the whole text)."""
+    head: list[tuple[int, int]] = []
+    pos = 0
+    while pos <= len(text) and len(head) < EDGE_LINES:
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        if _nonempty(text[pos:end]):
+            head.append((pos, end))
+        pos = end + 1
+    if not head:
         return 0, len(text)
-    return lines[min(EDGE_LINES, len(lines)) - 1][1], lines[max(len(lines) - EDGE_LINES, 0)][0]
+    tail: list[int] = []
+    end = len(text)
+    while end >= 0 and len(tail) < EDGE_LINES:
+        start = text.rfind("\n", 0, end) + 1
+        if _nonempty(text[start:end]):
+            tail.append(start)
+        end = start - 1
+    return head[-1][1], tail[-1]
 
 
 def chatter_spans(text: str, folded: str | None = None) -> list[tuple[int, int, str]]:

@@ -121,3 +121,15 @@ def test_engine_spec_builds_instances_with_thresholds(tmp_path):
     assert [r.code for r in engine.rules] == ["TS101", "TS102"]
     assert engine.rules[0].t.min_chars == 7
     assert engine.spec == EngineSpec(str(path), (), None, False, False)
+
+
+@pytest.mark.parametrize("extra", [(), ("--stats",)])
+def test_clean_reports_a_mistyped_rule_set_before_a_missing_input(run_cli, tmp_path, extra):
+    result = run_cli("clean", "--input", str(tmp_path / "missing.jsonl"), "--rules", "strcit",
+                     "--out", str(tmp_path / "o.jsonl"), *extra)
+    assert result.exit_code == 1
+    assert "unknown rule set 'strcit'" in result.stderr and "did you mean 'strict'?" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    result = run_cli("clean", "--input", str(tmp_path / "missing.jsonl"), "--rules", "strict",
+                     "--out", str(tmp_path / "o.jsonl"), *extra)
+    assert result.exit_code == 1 and "input file not found" in result.stderr

@@ -197,3 +197,19 @@ def test_dedup_key_and_shingles_from_the_folded_output(texts):
         folded = artefacts.fold(text)
         assert exact_key(text, folded) == exact_key(text)
         assert shingles(text, 5, folded) == shingles(text, 5)
+
+
+def test_chatter_edges_match_the_line_regex(texts):
+    chatter = plugin_module("LF601")
+
+    def reference(text):
+        lines = [(m.start(), m.end()) for m in chatter._NONEMPTY_LINE_RE.finditer(text)]
+        if not lines:
+            return 0, len(text)
+        n = len(lines)
+        return lines[min(chatter.EDGE_LINES, n) - 1][1], lines[max(n - chatter.EDGE_LINES, 0)][0]
+
+    odd = ["", "\n", "\n\n  \n", "a", "a\n", "\na", "a\nb", "a\n\nb\n\nc\n\nd\n", " \u00a0x\n\x1cy\n\u3000z\n\tw\n",
+           "\r\nx\r\n\r\ny\r\n", "  \n x \n\n"]
+    for text in [*odd, *texts]:
+        assert chatter._edges(text) == reference(text), repr(text[:80])

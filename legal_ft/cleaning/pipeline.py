@@ -255,8 +255,8 @@ def run_clean(opts: CleanOptions, engine: Engine | None = None) -> CleanResult:
         raise ConfigError("two outputs share one path",
                           "give --out, --eval-out, --rejected and --report distinct paths")
     ensure_not_input(outputs, [opts.input])
+    engine = engine or Engine.from_spec(opts.spec)  # a wrong --rules is reported first: it is the cheaper fix
     _check_input(opts.input)
-    engine = engine or Engine.from_spec(opts.spec)
     eval_fraction = engine.rule_set.split.eval_fraction if opts.eval_fraction is None else opts.eval_fraction
     if not 0.0 <= eval_fraction < 1.0:
         raise ConfigError(f"--eval-fraction must be in [0, 1), got {eval_fraction}", "e.g. --eval-fraction 0.05")
@@ -340,8 +340,8 @@ def _pretty_json(obj: Any) -> bytes:
 def run_stats(input_path: Path, spec: EngineSpec, workers: int = 1, progress: bool = False
               ) -> tuple[MeasureStats, Engine, int]:
     """Measure every enabled rule's values over the input without deciding or writing anything."""
-    _check_input(input_path)
     engine = Engine.from_spec(spec)
+    _check_input(input_path)
     stats = MeasureStats()
     bad = 0
     bar = _Progress(input_path, progress)
