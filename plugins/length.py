@@ -106,7 +106,8 @@ class Truncated(Rule):
     def measure(self, doc: Document) -> dict[str, float]:
         text = doc.output.rstrip()
         last = text.rsplit("\n", 1)[-1].strip() if text else ""
-        return {"last_line_chars": float(len(last)), "open_quotes": float(text.count("«") - text.count("»"))}
+        return {"last_line_chars": float(len(last)), "open_quotes": float(text.count("«") - text.count("»")),
+                "open_at_end": float(text.rfind("«") > text.rfind("»"))}
 
     def check(self, doc: Document) -> list[Finding]:
         text = doc.output.rstrip()
@@ -122,7 +123,9 @@ class Truncated(Rule):
             if last[-1] not in _TERMINAL and len(last) >= self.t.min_open_line_chars and not _LIST_ITEM_RE.match(last) \
                     and not _CONTACT_END_RE.search(last):
                 return [self.finding("mid-sentence", f"the last line has no final punctuation: {tail}", where)]
-        if text.count("«") > text.count("»"):
+        if text.rfind("«") > text.rfind("»"):
+            # The text ends inside a quotation. Unbalanced quotes earlier are no cut: Russian nested names are
+            # often written with one closing mark («ООО «СЗ «Новые Кварталы»).
             return [self.finding("open-quote", f"a «quotation» is left open at the end: {tail}", where)]
         s = doc.sections
         framed = _type(doc) != "unknown" and (s.title or s.header)

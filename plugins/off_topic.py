@@ -14,6 +14,7 @@ import regex
 
 from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
 from legal_ft.legal.artefacts import Guard
+from legal_ft.legal.charcount import count_cyrillic
 
 FAMILY = "topic"
 _WORD_RE = regex.compile(r"[\p{L}][\p{L}\-]*")
@@ -73,9 +74,25 @@ _CODE_GUARDS = (
 )
 
 
+# A line of Russian prose is not code even when it ends like code («… (ст. 15 ГК РФ);», «(далее — Договор);»):
+# a code line has almost no Cyrillic letters outside its string literals and comments.
+_LITERALS_RE = _re.compile(r'"[^"\n]*"|\'[^\'\n]*\'|«[^»\n]*»|(?:#|//).*')
+_PROSE_CYRILLIC = 4  # Cyrillic letters outside literals that make a line prose
+
+
+def _is_prose(line: str) -> bool:
+    return count_cyrillic(_LITERALS_RE.sub("", line)) >= _PROSE_CYRILLIC
+
+
 def _code_lines(text: str) -> int:
-    return len({text.rfind("\n", 0, m.start()) for pattern, guard in zip(_CODE_RES, _CODE_GUARDS, strict=True)
-                if guard.search(text) for m in pattern.finditer(text)})
+    starts = {text.rfind("\n", 0, m.start()) + 1 for pattern, guard in zip(_CODE_RES, _CODE_GUARDS, strict=True)
+              if guard.search(text) for m in pattern.finditer(text)}
+    return sum(1 for start in starts if not _is_prose(text[start:_line_end(text, start)]))
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
 
 
 _TOPICS: dict[str, regex.Pattern[str]] = {
@@ -111,8 +128,23 @@ _ARTICLE_GUARD = Guard((
 ))
 
 
+# Reported speech and case-law references that procedural documents use as well («Как пояснил ответчик …», «По
+# мнению истца …», «Верховный Суд РФ разъяснил, что …»): markers of an article only where there is no procedural
+# frame, so they never count towards `max_prose_markers`.
+_REPORTED_RE = regex.compile(
+    r"как\s+(?:пояснил\w*|рассказал\w*)|по\s+(?:мнению|словам)|судебн\w+\s+практик\w+\s+(?:показывает|складывается)"
+    r"|(?:верховный|конституционный)\s+суд\s+(?:рф\s+)?(?:разъяснил|указал|встал|признал)",
+    regex.IGNORECASE,
+)
+
+
 def _article_markers(doc: Document) -> list[str]:
     return _ARTICLE_RE.findall(doc.output) if _ARTICLE_GUARD.possible(doc.folded) else []
+
+
+def _prose_markers(markers: list[str]) -> list[str]:
+    """The markers a procedural document would not use (reported speech left out)."""
+    return [m for m in markers if not _REPORTED_RE.fullmatch(m)]
 
 
 def _words(text: str) -> list[str]:
@@ -127,7 +159,8 @@ def _frame(doc: Document) -> int:
 class OffTopic(Rule):
     """The output is not a legal document: a recipe, news, chit-chat, code or everyday advice.
 
-    Measured as legal stems per 100 words (``min_legal_per_100``) and the share of lines that look like code.
+    Measured as legal stems per 100 words (``min_legal_per_100``) and the share of lines that look like code
+    (a line that ends like code but is Russian prose outside its quotes — «1. Взыскать … (ст. 15 ГК РФ);» — is not).
 
     Bad: ``Рецепт борща: возьмите 500 граммов говядины, свеклу …``
     Good: any procedural document — ``ИСКОВОЕ ЗАЯВЛЕНИЕ … Согласно ст. 309 ГК РФ …``
@@ -178,7 +211,9 @@ class NotProcedural(Rule):
     consultation answer («Здравствуйте! В вашей ситуации вы вправе …»).
 
     It has no procedural frame (no title, no header naming a court or addressee, no parties) or reads like an
-    article / consultation (``max_prose_markers`` marker phrases or more).
+    article / consultation (``max_prose_markers`` marker phrases or more). Reported speech and case-law references
+    that claims use as well («как пояснил ответчик», «по мнению истца», «Верховный Суд РФ разъяснил») are not
+    counted in a framed document.
 
     Bad: ``Верховный суд разъяснил, как взыскать неустойку. Рассмотрим историю, которая началась …``
     Good: ``В … районный суд\\nИстец: …\\nОтветчик: …\\nИСКОВОЕ ЗАЯВЛЕНИЕ …``
@@ -194,22 +229,23 @@ class NotProcedural(Rule):
         min_frame: int = 1  # of title, header, parties
 
     def measure(self, doc: Document) -> dict[str, float]:
-        return {"prose_markers": float(len(_article_markers(doc))), "frame": float(_frame(doc))}
+        markers = _article_markers(doc)
+        prose = _prose_markers(markers)
+        return {"prose_markers": float(len(prose)), "reported_speech": float(len(markers) - len(prose)),
+                "frame": float(_frame(doc))}
 
     def check(self, doc: Document) -> list[Finding]:
         if not doc.output.strip():
             return []
-        m = self.measure(doc)
-        markers = int(m["prose_markers"])
-        if m["frame"] < self.t.min_frame:
-            first = _ARTICLE_RE.search(doc.output) if markers else None
-            what = f"; e.g. «{first.group(0)}»" if first else ""
+        markers = _article_markers(doc)
+        if _frame(doc) < self.t.min_frame:
+            what = f"; e.g. «{markers[0]}»" if markers else ""
             return [self.finding("no-procedural-frame", "no title, header or parties: legal prose, not a procedural "
                                  f"document{what}", "output")]
-        if markers >= self.t.max_prose_markers:
-            first = _ARTICLE_RE.search(doc.output)
-            return [self.finding("article-style", f"{markers} article / consultation phrases (e.g. "
-                                 f"«{first.group(0) if first else ''}»)", "output")]
+        prose = _prose_markers(markers)
+        if len(prose) >= self.t.max_prose_markers:
+            return [self.finding("article-style", f"{len(prose)} article / consultation phrases (e.g. «{prose[0]}»)",
+                                 "output")]
         return []
 
 
