@@ -158,3 +158,14 @@ def test_the_disagreement_table_matches_both_engines():
         fast, exact = re.compile(re.escape(a), re.IGNORECASE), regex.compile(regex.escape(a), regex.IGNORECASE)
         for c in safe_cased:
             assert (fast.fullmatch(c) is None) == (exact.fullmatch(c) is None), (a, c)
+
+
+def test_party_labels_real_filings_use():
+    from legal_ft.legal.sections import _PARTY_RE
+
+    for line in ("Истица: Никитина Е.А.", "Ответчица: Петрова", "Заявитель (истец): Полякова Д.М.",
+                 "Истец (взыскатель): ООО «Альфа»", "Кассатор (истец): Зайцева", "Заинтересованное лицо: ГУ МВД",
+                 "Потерпевший: Иванов", "Административный ответчик: Управление Росреестра"):
+        assert _PARTY_RE.exact.search(line) and _PARTY_RE.fast.search(line), line
+    for line in ("Истец заключил договор (копия прилагается): …", "Ответчик (ранее — продавец) не вернул деньги."):
+        assert not _PARTY_RE.exact.search(line), line
