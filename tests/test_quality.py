@@ -37,6 +37,7 @@ class Labelled:
     source: str  # "hand:<family>:<id>" or "sample:<index>:<defect>"
     record: Record
     expect: str  # "keep" | "reject"
+    cleaned: Record | None = None  # after the normalisers
 
 
 def hand_written() -> list[Labelled]:
@@ -100,6 +101,7 @@ def scored():
     rows = []
     for item in labelled:
         normalised, _, errors = engine.normalise(item.record)
+        item.cleaned = normalised
         rows.append((item, errors or engine.check(normalised)))
     return rows, skipped
 
@@ -149,3 +151,17 @@ def test_must_keep_documents_are_all_kept(scored):
     lost = [(item.source, [x.to_dict() for x in f]) for item, f in rows
             if item.source.startswith("hand:documents:") and f]
     assert lost == []
+
+
+def test_kept_wrapped_documents_lose_the_wrapper(scored):
+    """A kept record is what the model will learn to write: the chat model's lines around a document (the sample
+    generator's own phrases, and the hand-written «Конечно! Вот ваш документ:» variant) must be gone from it."""
+    from legal_ft.sample.texts import CHATTER_PREFIXES, CHATTER_SUFFIXES
+
+    phrases = [p for p in (*CHATTER_PREFIXES, *CHATTER_SUFFIXES, "Конечно! Вот ваш документ:", "Надеюсь, это поможет!")
+               if p]
+    rows, _ = scored
+    wrapped = [item for item, f in rows if not f and ("chatter-wrapped" in item.source)]
+    assert len(wrapped) >= 10
+    left = [(item.source, p) for item in wrapped for p in phrases if p in item.cleaned.output]
+    assert left == [], left[:5]
