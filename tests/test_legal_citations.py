@@ -40,6 +40,9 @@ def cites(text: str) -> list[tuple]:
         ("ст. 13 Закона об ОСАГО", [("ОСАГО", "13", None, None, None, None)]),
         ("ст. 46 Конституции РФ", [("Конституция", "46", None, None, None, None)]),
         ("ст. 131 Арбитражного процессуального кодекса РФ", [("АПК", "131", None, None, None, None)]),
+        ("предусмотренной статьёй 15 ГК РФ", [("ГК", "15", None, None, None, None)]),
+        ("предусмотренной статьей 15 ГК РФ", [("ГК", "15", None, None, None, None)]),
+        ("ч.ч. 1, 2 ст. 98 ГПК РФ", [("ГПК", "98", None, None, None, None)]),
     ],
 )
 def test_citation_forms(text, expected):

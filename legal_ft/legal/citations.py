@@ -118,7 +118,7 @@ class ActsTable:
         # The part / point prefix («пп. 4 п. 2») is matched backwards from the article keyword (see
         # `_PREFIX_TAIL_RE`): a pattern that starts with an optional prefix is tried at every character.
         self.mention_re = regex.compile(
-            r"(?<![\w.])(?P<kw>ст\.\s*ст\.|ст\.ст\.|ст\.|стать(?:я|и|е|ей|ю|ями|ях|ям))\s*"
+            r"(?<![\w.])(?P<kw>ст\.\s*ст\.|ст\.ст\.|ст\.|стать(?:я|и|е|ей|ёй|ю|ями|ях|ям))\s*"
             rf"(?P<nums>{_NUM}(?:{_SEP}{_NUM})*)(?![\d(])"
             rf"(?:,?\s+(?P<act>{act_re})(?!\w))?",
         )
