@@ -23,6 +23,7 @@ CATALOGUE = {
     "LF302": "not-procedural", "LF401": "too-short", "LF402": "too-long", "LF403": "truncated",
     "LF404": "too-many-tokens", "LF501": "not-russian", "LF601": "model-chatter", "LF602": "refusal",
     "LF603": "placeholder", "LF604": "echo", "LF605": "empty-field", "LF606": "mojibake", "LF607": "markdown",
+    "LF608": "repetition",
 }
 STRICT_ONLY = {"LF104", "LF105", "LF106", "LF107", "LF108"}
 LENIENT_OFF = {"LF103", "LF302", "LF607"} | STRICT_ONLY
@@ -52,7 +53,7 @@ def test_rule_sets_select_the_catalogue(engines):
 def test_rules_list_and_show(run_cli):
     result = run_cli("rules", "list", "--rules", "strict")
     assert result.exit_code == 0, result
-    assert "Rules in set 'strict' (24 of 24 on)" in result.stdout
+    assert "Rules in set 'strict' (25 of 25 on)" in result.stdout
     for code in CATALOGUE:
         assert code in result.stdout
     lenient = run_cli("rules", "list", "--rules", "lenient")

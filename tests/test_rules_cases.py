@@ -30,6 +30,7 @@ CATALOGUE = {
     "fields": {"LF605": ("empty-field", "default")},
     "mojibake": {"LF606": ("mojibake", "default")},
     "markdown": {"LF607": ("markdown", "default")},
+    "repetition": {"LF608": ("repetition", "default")},
 }
 
 
