@@ -5,7 +5,7 @@ from __future__ import annotations
 import ftfy
 import ftfy.bad_codecs  # noqa: F401
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rule_cases import documents
 
@@ -25,10 +25,16 @@ def run(name: str, output: str, instruction: str = "Составь иск.", inp
 
 
 def run_all(record: Record) -> Record:
-    for norm in BY_NAME.values():
-        changed = norm.apply(record)
-        if changed is not None:
-            record = changed
+    """The chain as the engine runs it: in order, repeated until nothing changes (whitespace stripped off a
+    mojibake run can make it repairable: «\xa0Р’Р°» needs a second pass, found by hypothesis)."""
+    for _ in range(8):
+        before = record
+        for norm in BY_NAME.values():
+            changed = norm.apply(record)
+            if changed is not None:
+                record = changed
+        if record == before:
+            break
     return record
 
 
@@ -180,6 +186,7 @@ def test_each_normaliser_is_idempotent(text):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(_text, _realistic()))
+@example("\xa0Р’Р°")
 def test_the_whole_chain_is_idempotent(text):
     once = run_all(Record(text, text, text))
     assert run_all(once) == once

@@ -204,8 +204,9 @@ PLACEHOLDER_KINDS: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("bracketed", regex.compile(r"\[(?=[^\[\]\n]{0,80}?\p{Cyrillic})[^\[\]\n]{2,80}\](?!\()")),
     ("angle", regex.compile(r"<(?=[^<>\n]{0,60}?\p{Cyrillic})[^<>\n]{2,60}>")),
     ("braces", regex.compile(r"\{\{?[^{}\n]{1,60}\}\}?")),
-    ("masked", regex.compile(r"(?<!\w)(?:[XХxх]{3,}|[XХ]{2,}(?:[.\-/][XХ0]{2,})+|№\s*[XХ]{2,}|00\.00\.(?:0000|\d{4})"
-                             r"|N-?ск\w+|г\.\s?N)(?!\w)")),
+    # «ХХХ № 0123456789» is a real series of an ОСАГО policy, not a gap.
+    ("masked", regex.compile(r"(?<!\w)(?:[XХxх]{3,}(?!\s*№?\s*\d{7,})|[XХ]{2,}(?:[.\-/][XХ0]{2,})+|№\s*[XХ]{2,}"
+                             r"|00\.00\.(?:0000|\d{4})|N-?ск\w+|г\.\s?N)(?!\w)")),
     ("blank-date", regex.compile(r"«[ \t]*(?<!_)_+[ \t]*»[ \t]*(?<!_)_{2,}[ \t]*(?:20|19)?_*|\b(?:20|19)_{1,2}\b"
                                  r"|\d{1,2}[ \t]+(?<!_)_{3,}[ \t]+20\d\d")),
     ("blank-amount", regex.compile(r"(?<!_)_{2,}[ \t]*(?:руб|рубл|₽|коп|%)")),
