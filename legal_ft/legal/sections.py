@@ -75,6 +75,15 @@ _RESPONSE_DEMAND_RE = regex.compile(
     _I,
 )
 _VERB_RE = regex.compile(rf"\b{_DEMAND_VERB}\b", _I)
+# How business pretensions also put their demand («Предлагаем в течение 10 дней перечислить …», «вынуждены
+# потребовать …», «Вам необходимо оплатить …»); looked for only in a претензия without a request verb. A bare
+# «потребовать» is the statute's words («потребитель вправе … потребовать возврата»), not the sender's demand.
+_PRETENSION_DEMAND_RE = regex.compile(
+    r"\b(?:предлагаю|предлагаем|вынужден\w*\s+потребовать|(?:вам|вами)\s+(?:необходимо|следует|надлежит)\s+"
+    r"(?:\w+\s+){0,10}?(?:оплатить|перечислить|вернуть|возвратить|возместить|погасить|устранить|выплатить|уплатить"
+    r"|заменить|передать|поставить))\b",
+    _I,
+)
 _ATTACH_RE = DualPattern(
     r"^[ \t]*(?:приложени[еяй]\w*|перечень\s+(?:прилагаемых\s+)?документов|прилагаем\w+\s+(?:документ|к\s+)\w*)"
     r"(?=[\s:.]|$)",
@@ -287,6 +296,8 @@ def _demand(text: str, doc_type: DocType, start: int, tail_start: int,
         found = _VERB_RE.search(text, start + (end - start) // 3, end)
     if found is None and doc_type is DocType.RESPONSE:
         found = _RESPONSE_DEMAND_RE.search(text, start + (end - start) // 3, end)
+    if found is None and doc_type is DocType.PRETENSION:
+        found = _PRETENSION_DEMAND_RE.search(text, start + (end - start) // 3, end)
     if found is None:
         return None, None
     line_start = text.rfind("\n", 0, found.start()) + 1
