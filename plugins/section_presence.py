@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import regex
 
 from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
-from legal_ft.legal.sections import HEADING, letters
+from legal_ft.legal.sections import HEADING, letters, second_document_start
 
 FAMILY = "structure"
 _COURT_TYPES = {"claim", "arbitration_claim", "appeal", "response", "motion", "court_order"}
@@ -298,7 +298,36 @@ class PartsOutOfOrder(Rule):
         return []
 
 
+class SeveralDocuments(Rule):
+    """The output holds two filings glued together: after the first document a second one opens with its own
+    header and capitals title («… /А.П. Смирнов/\\n\\nВ … районный суд …\\nИСКОВОЕ ЗАЯВЛЕНИЕ»), as a model does
+    when it writes a претензия and then the claim, or «Вариант 1» and «Вариант 2».
+
+    Bad: ``ПРЕТЕНЗИЯ … ТРЕБУЮ … /подпись/\\n\\nВ Заволжский районный суд …\\nИСКОВОЕ ЗАЯВЛЕНИЕ …``
+    Good: one document; a heading inside it («ВОЗРАЖЕНИЯ ОТВЕТЧИКА:», «ХОДАТАЙСТВУЮ:») does not open a second one.
+    """
+
+    code = "LF109"
+    name = "several-documents"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        return {"second_document": float(second_document_start(doc.output) is not None)}
+
+    def check(self, doc: Document) -> list[Finding]:
+        found = second_document_start(doc.output)
+        if found is None:
+            return []
+        start, line = found
+        return [self.finding("several-documents", f"a second document begins at «{line[:60]}»",
+                             f"output:{start}-{start + len(line)}")]
+
+
 @hookimpl
 def legalft_rules():
     return [MissingReasoning, MissingDemand, WrongDemandForType, MissingHeader, MissingParties, MissingTitle,
-            MissingAttachments, PartsOutOfOrder]
+            MissingAttachments, PartsOutOfOrder, SeveralDocuments]

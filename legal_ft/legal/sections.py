@@ -333,3 +333,31 @@ def _reasoning(text: str, parts: dict[str, Part], demand: Part | None, tail_star
 def letters(text: str) -> int:
     """How many letters ``text`` holds (the measure of a part's substance, independent of spacing)."""
     return count_letters(text)  # = sum(map(len, _LETTER_RE.findall(text))), by table lookup
+
+
+def upper_titles(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, line) of every title line written in capitals («ИСКОВОЕ ЗАЯВЛЕНИЕ», «ПРЕТЕНЗИЯ»), not counting
+    request verbs («ХОДАТАЙСТВУЮ:»). A complete document has at most one (measured: 0 or 1 in every kept record of
+    the sample corpus and in every base document)."""
+    out = []
+    for m in _TITLE_RE.for_text(text).finditer(text):
+        word = m.group("title")
+        line = m.group(0).strip()
+        if word.upper() == word and len(line) <= 120 and not _VERB_RE.search(word):
+            out.append((m.start(), m.end(), line))
+    return out
+
+
+def second_document_start(text: str) -> tuple[int, str] | None:
+    """Where a second document begins: a capitals title after the first one, with an opening (court or addressee)
+    in the lines just before it — two filings glued into one output. None for a single document."""
+    titles = upper_titles(text)
+    if len(titles) < 2:
+        return None
+    header = _HEADER_RE.for_text(text).match
+    for (_, prev_end, _), (start, _, line) in zip(titles, titles[1:]):
+        window_start = max(prev_end, start - 800)
+        for ln in text[window_start:start].splitlines():
+            if header(ln):
+                return start, line
+    return None
