@@ -292,7 +292,8 @@ def _complete(body: str) -> bool:
 
 class StripChatter(Normaliser):
     """Remove a chat model's lines around a complete document («Конечно! Вот ваш документ:» before it, «Надеюсь,
-    это поможет!» after it). Chatter inside a document, or an incomplete document, is left for LF601 to reject.
+    это поможет!» after it, the instruction written back as its first line). Chatter inside a document, or an
+    incomplete document, is left for LF601 to reject.
 
     Bad: ``Конечно! Вот исковое заявление:\\n\\nВ … суд … ПРОШУ СУД: …\\n\\nНадеюсь, это поможет!``
     Good: ``В … суд … ПРОШУ СУД: …``
@@ -307,7 +308,30 @@ class StripChatter(Normaliser):
         pass
 
     def apply(self, record: Record) -> Record | None:
-        return _replace(record, fixpoint(strip_chatter), ("output",))
+        stripped = _replace(record, fixpoint(strip_chatter), ("output",))
+        current = stripped or record
+        output = current.output
+        for _ in range(_MAX_CHATTER_LINES):  # the same line written back twice goes too: idempotent
+            without_echo = _strip_echoed_instruction(output, current.instruction)
+            if without_echo is None:
+                break
+            output = without_echo
+        if output != current.output:
+            return dataclasses.replace(current, output=output)
+        return stripped
+
+
+def _strip_echoed_instruction(output: str, instruction: str) -> str | None:
+    """The output without a first line that repeats the instruction («Составь исковое заявление …» written back
+    before the document), when what remains is a complete document; None when there is no such line."""
+    wanted = " ".join(instruction.casefold().split()).rstrip(".:!")
+    if len(wanted) < 15:
+        return None
+    head, sep, rest = output.lstrip().partition("\n")
+    if not sep or " ".join(head.casefold().split()).rstrip(".:!") != wanted:
+        return None
+    rest = rest.strip()
+    return rest if _complete(rest) else None
 
 
 _CURLY_PAIRS_RE = regex.compile(r"[„“]([^„“”\n]{0,300}?)[“”]")
