@@ -7,7 +7,7 @@ import random
 import numpy as np
 from cleaning_fakes import document_text
 
-from legal_ft.cleaning.dedup import BandIndex, Deduplicator, exact_key, shingles, signature
+from legal_ft.cleaning.dedup import BandIndex, Deduplicator, IntTable, exact_key, shingles, signature
 from legal_ft.cleaning.ruleset import DedupSettings
 
 
@@ -18,7 +18,7 @@ def test_band_index_finds_every_value_across_growth():
     keys = [index.band_keys(d) for d in digests]
     for value, k in enumerate(keys):
         index.insert(k, value)
-    assert len(index._keys) > 64  # it grew several times
+    assert index.nbytes > 64 * 8 * 8  # it grew several times (8 bytes a slot)
     for value, k in enumerate(keys):
         assert value in index.query(k)
     other = index.band_keys(rng.integers(0, 2**32, size=128, dtype=np.uint64))
@@ -27,6 +27,43 @@ def test_band_index_finds_every_value_across_growth():
     probe = digests[7].copy()
     probe[8:] = rng.integers(0, 2**32, size=120, dtype=np.uint64)
     assert 7 in index.query(index.band_keys(probe))
+
+
+def test_int_table_is_a_multimap_of_64_bit_keys_across_growth():
+    table = IntTable(np.uint64, capacity=16)
+    rng = np.random.default_rng(1)
+    keys = rng.integers(1, 2**63, size=500, dtype=np.uint64)
+    for value, key in enumerate(keys):
+        table.insert(np.array([key]), value)
+    table.insert(np.array([keys[3]]), 9999)  # a second value under one key
+    assert all(table.query(np.array([key])) >= {value} for value, key in enumerate(keys))
+    assert table.query(np.array([keys[3]])) == {3, 9999}
+    assert table.query(np.array([np.uint64(2**63 + 5)])) == set()
+    assert table.nbytes <= 1024 * 12  # 500 keys at a load of at most 2/3: 1,024 slots of 12 bytes
+
+
+def test_dedup_state_per_representative_stays_small():
+    """Exact keys, LSH bands and b-bit signatures: well under 1 KB per representative (a dict of bytes keys alone
+    cost ~150 bytes an entry)."""
+    from legal_ft.cleaning.ruleset import DedupSettings
+
+    dedup = Deduplicator(DedupSettings())
+    rng = np.random.default_rng(2)
+    n = 20_000
+
+    class Sig:
+        def __init__(self, values):
+            self.values = values
+
+        def digest(self):
+            return self.values
+
+    for i in range(n):
+        key = rng.bytes(16)
+        dedup.check(key, Sig(rng.integers(0, 2**32, size=dedup.settings.num_perm, dtype=np.uint64)), ("f", i))
+    state = dedup._exact.nbytes + dedup._bands.nbytes + dedup._sigs.nbytes + 12 * n
+    assert dedup.representatives == n
+    assert state / n < 700, state / n
 
 
 def _jaccard(a: str, b: str, k: int = 5) -> float:

@@ -4,12 +4,14 @@ Exact: a 16-byte BLAKE2 digest of the output with case and whitespace folded. Ne
 (`rensa`, a Rust MinHash) with LSH banding. Measured on 2,000 outputs of ~700 words, 128 permutations, threshold
 0.8, one core: datasketch 2.0 MinHash+LSH 0.69 ms/record, rensa 0.5 RMinHash+RMinHashLSH 0.057 ms/record (12x
 faster; shingling in Python, 0.15-0.25 ms, is then the larger part). rensa's LSH index however holds ~2.1 KB per
-record, so the bands live in `BandIndex`, a flat numpy table of ~0.5 KB per record.
+record, so the bands live in `BandIndex`, a flat numpy table of 32-bit keys (~0.2 KB per record), and the exact
+keys in another (`IntTable`, 8-byte keys, ~20 bytes per record instead of ~150 in a dict of bytes).
 
 Signatures are computed where the record is checked (worker processes with --workers); the index and its decisions
 stay in the parent, in input order, so the first record of a cluster is always the one kept.
 
-Memory holds only the index (see `Deduplicator`): under 1 KB per kept record.
+Memory holds only the index (see `Deduplicator`): about 0.4 KB per kept record (exact table ~20 B, bands ~210 B,
+8-bit signatures 128 B plus growth slack, origin 12 B), measured in ``tests/test_cleaning_dedup.py``.
 """
 
 from __future__ import annotations
@@ -63,40 +65,26 @@ def signature(text: str, settings: DedupSettings, folded: str | None = None,
     return sig
 
 
-class BandIndex:
-    """LSH buckets for MinHash signatures in two flat numpy arrays (open addressing, linear probing).
+class IntTable:
+    """A multimap of non-zero integer keys to uint32 values in two flat numpy arrays (open addressing, linear
+    probing, load at most 2/3): ``key bytes + 4`` bytes a slot, where a Python dict spends ~100 bytes an entry.
+    The state that grows with the corpus lives in tables like this one."""
 
-    A signature of ``bands * rows`` values is cut into ``bands`` rows; two signatures that agree on a whole band
-    are candidates. rensa's own `RMinHashLSH` keeps about 2.1 KB per indexed record (measured, 128 permutations,
-    16 bands); this table keeps 12 bytes per band at a load of at most 2/3, about 0.3-0.6 KB per record, which is
-    what lets the dedup state of a large corpus stay small. Keys are 64-bit hashes of the band (0 means empty).
-    """
-
-    def __init__(self, bands: int, rows: int, capacity: int = 1 << 14) -> None:
-        self.bands = bands
-        self.rows = rows
-        rng = np.random.default_rng(MINHASH_SEED)
-        self._mult = rng.integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
-        self._salt = rng.integers(1, 2**63, size=bands, dtype=np.uint64)
-        self._keys = np.zeros(capacity, dtype=np.uint64)
+    def __init__(self, dtype: Any = np.uint64, capacity: int = 1 << 14) -> None:
+        self._dtype = np.dtype(dtype)
+        self._keys = np.zeros(capacity, dtype=self._dtype)
         self._vals = np.zeros(capacity, dtype=np.uint32)
         self._count = 0
 
-    def band_keys(self, digest: np.ndarray) -> np.ndarray:
-        """One non-zero 64-bit key per band of a uint64 digest of ``bands * rows`` values."""
-        with np.errstate(over="ignore"):
-            h = (digest.reshape(self.bands, self.rows) * self._mult).sum(axis=1, dtype=np.uint64) + self._salt
-            h ^= h >> np.uint64(31)
-            h *= np.uint64(0x9E3779B97F4A7C15)
-            h ^= h >> np.uint64(29)
-        h[h == 0] = 1
-        return h
+    @property
+    def nbytes(self) -> int:
+        return self._keys.nbytes + self._vals.nbytes
 
     def _slots(self, keys: np.ndarray) -> np.ndarray:
-        return (keys & np.uint64(len(self._keys) - 1)).astype(np.int64)
+        return (keys & self._dtype.type(len(self._keys) - 1)).astype(np.int64)
 
     def query(self, keys: np.ndarray) -> set[int]:
-        """Every value stored under any of ``keys`` (the representatives sharing at least one band)."""
+        """Every value stored under any of ``keys``."""
         found: set[int] = set()
         mask = len(self._keys) - 1
         pos, want = self._slots(keys), keys
@@ -110,7 +98,7 @@ class BandIndex:
         return found
 
     def insert(self, keys: np.ndarray, value: int) -> None:
-        if 3 * (self._count + len(keys)) > 2 * len(self._keys):  # load at most 2/3
+        if 3 * (self._count + len(keys)) > 2 * len(self._keys):
             self._grow()
         mask = len(self._keys) - 1
         for key, slot in zip(keys.tolist(), self._slots(keys).tolist(), strict=True):
@@ -123,7 +111,7 @@ class BandIndex:
     def _grow(self) -> None:
         used = self._keys != 0
         keys, vals = self._keys[used], self._vals[used]
-        self._keys = np.zeros(2 * len(self._keys), dtype=np.uint64)
+        self._keys = np.zeros(2 * len(self._keys), dtype=self._dtype)
         self._vals = np.zeros(len(self._keys), dtype=np.uint32)
         mask = len(self._keys) - 1
         pos = self._slots(keys)
@@ -140,6 +128,53 @@ class BandIndex:
             pending = pending[~placed[pending]]
             occupied = self._keys[pos[pending]] != 0
             pos[pending[occupied]] = (pos[pending[occupied]] + 1) & mask
+
+
+class BandIndex:
+    """LSH buckets for MinHash signatures (an `IntTable` of 32-bit band keys).
+
+    A signature of ``bands * rows`` values is cut into ``bands`` rows; two signatures that agree on a whole band
+    are candidates. rensa's own `RMinHashLSH` keeps about 2.1 KB per indexed record (measured, 128 permutations,
+    16 bands); this table keeps 8 bytes per band at a load of at most 2/3, about 0.2-0.4 KB per record. A 32-bit
+    band key that collides only adds a candidate, which the signature check then turns down.
+    """
+
+    def __init__(self, bands: int, rows: int, capacity: int = 1 << 14) -> None:
+        self.bands = bands
+        self.rows = rows
+        rng = np.random.default_rng(MINHASH_SEED)
+        self._mult = rng.integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
+        self._salt = rng.integers(1, 2**63, size=bands, dtype=np.uint64)
+        self._table = IntTable(np.uint32, capacity)
+
+    @property
+    def nbytes(self) -> int:
+        return self._table.nbytes
+
+    def band_keys(self, digest: np.ndarray) -> np.ndarray:
+        """One non-zero 32-bit key per band of a uint64 digest of ``bands * rows`` values."""
+        with np.errstate(over="ignore"):
+            h = (digest.reshape(self.bands, self.rows) * self._mult).sum(axis=1, dtype=np.uint64) + self._salt
+            h ^= h >> np.uint64(31)
+            h *= np.uint64(0x9E3779B97F4A7C15)
+            h ^= h >> np.uint64(29)
+        keys = (h ^ (h >> np.uint64(32))).astype(np.uint32)
+        keys[keys == 0] = 1
+        return keys
+
+    def query(self, keys: np.ndarray) -> set[int]:
+        """Every value stored under any of ``keys`` (the representatives sharing at least one band)."""
+        return self._table.query(keys)
+
+    def insert(self, keys: np.ndarray, value: int) -> None:
+        self._table.insert(keys, value)
+
+
+def _exact_slot_key(key: bytes) -> np.ndarray:
+    """The exact-dedup table's key: the digest's first 8 bytes as a non-zero uint64 (two different outputs share
+    it with probability ~n²/2⁶⁵: 3·10⁻⁸ for a million records)."""
+    value = int.from_bytes(key[:8], "little") or 1
+    return np.array([value], dtype=np.uint64)
 
 
 _CHANCE = 1.0 / 256  # two different 8-bit values agree by chance this often
@@ -173,7 +208,7 @@ class Deduplicator:
 
     def __init__(self, settings: DedupSettings) -> None:
         self.settings = settings
-        self._exact: dict[bytes, int] = {}  # exact key -> representative number
+        self._exact = IntTable(np.uint64)  # first 8 bytes of the exact key -> representative number
         self._files: list[str] = []
         self._file_ids: dict[str, int] = {}
         self._rep_file = array("I")
@@ -193,9 +228,11 @@ class Deduplicator:
     def check(self, key: bytes | None, sig: Any | None, origin: tuple[str, int]) -> DedupVerdict:
         """Decide for the next record in input order; a new one becomes a representative."""
         s = self.settings
-        if s.exact and key is not None:
-            rep = self._exact.get(key)
-            if rep is not None:
+        exact = _exact_slot_key(key) if s.exact and key is not None else None
+        if exact is not None:
+            reps = self._exact.query(exact)
+            if reps:
+                rep = min(reps)
                 return DedupVerdict("duplicate", rep, self.label(rep))
         band_keys = compact = None
         if self._bands is not None and sig is not None:
@@ -208,15 +245,15 @@ class Deduplicator:
                 if sim >= s.threshold and (best is None or sim > best[0]):
                     best = (sim, candidate)
             if best is not None:
-                if s.exact and key is not None:
-                    self._exact.setdefault(key, best[1])
+                if exact is not None:
+                    self._exact.insert(exact, best[1])  # an exact copy of this one is a copy of the cluster
                 return DedupVerdict("near-duplicate", best[1], self.label(best[1]), best[0])
         rep = self._add(origin)
-        if s.exact and key is not None:
-            self._exact[key] = rep
+        if exact is not None:
+            self._exact.insert(exact, rep)
         if band_keys is not None and compact is not None and self._bands is not None:
-            if rep >= len(self._sigs):
-                grown = np.zeros((max(1024, 2 * len(self._sigs), rep + 1), s.num_perm), dtype=np.uint8)
+            if rep >= len(self._sigs):  # grow by half: the signatures are the largest part of the state
+                grown = np.zeros((max(1024, len(self._sigs) * 3 // 2, rep + 1), s.num_perm), dtype=np.uint8)
                 grown[: len(self._sigs)] = self._sigs
                 self._sigs = grown
             self._sigs[rep] = compact
