@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import regex
 
 from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
-from legal_ft.legal.artefacts import Guard
+from legal_ft.legal.artefacts import AnyOf, Guard
 from legal_ft.legal.charcount import count_cyrillic
 
 FAMILY = "topic"
@@ -69,7 +69,7 @@ _CODE_RES = (
 # starting with an ASCII letter, «#», a brace or «<»; «)» before «;» / «{» or an ASCII letter before «(»; «=».
 _CODE_GUARDS = (
     _re.compile(r"^[ \t]*[A-Za-z#{}<]", _re.MULTILINE),
-    _re.compile(r"\)[ \t]*[;{]|[a-z_]\("),
+    AnyOf(_re.compile(r"\)[ \t]*[;{]"), _re.compile(r"\((?<=[a-z_]\()")),  # «(» first, then the letter before
     _re.compile(r"="),
 )
 

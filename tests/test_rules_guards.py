@@ -6,9 +6,12 @@ a sample corpus and hand-made edge cases (case folding of «İ», hyphenated wor
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rule_cases import load_cases
 
 from legal_ft.cleaning.plugins import load_plugins
@@ -213,3 +216,79 @@ def test_chatter_edges_match_the_line_regex(texts):
            "\r\nx\r\n\r\ny\r\n", "  \n x \n\n"]
     for text in [*odd, *texts]:
         assert chatter._edges(text) == reference(text), repr(text[:80])
+
+
+def test_hashed_repeated_passages_match_the_word_tuple_definition(texts):
+    """LF608's numpy pass (64-bit n-gram hashes, sorted) gives exactly what comparing word tuples gives — on the
+    corpus, on random loops over tiny vocabularies (many repeats, every n), and when every hash collides."""
+    import random
+
+    from legal_ft.cleaning.dedup import words_of
+
+    repetition = plugin_module("LF608")
+    for text in texts:
+        words = words_of(text)
+        assert repetition.repeated_passages(words) == repetition._repeated_passages_exact(words, 10)
+    rng = random.Random(7)
+    looped = 0
+    for _ in range(2000):
+        vocab = [f"w{k}" for k in range(rng.randint(1, 6))]
+        words = [rng.choice(vocab) for _ in range(rng.randint(0, 60))]
+        if rng.random() < 0.5:
+            span = words[:rng.randint(1, 12)]
+            words = words + span * rng.randint(2, 6) + words
+        n = rng.randint(1, 12)
+        got = repetition.repeated_passages(words, n)
+        assert got == repetition._repeated_passages_exact(words, n), (words, n)
+        looped += got.copies >= 3
+    assert looped > 200  # the random cases do exercise the loop detection
+
+
+def test_repeated_passages_fall_back_on_a_hash_collision(monkeypatch):
+    repetition = plugin_module("LF608")
+    words = ("взыскать с ответчика в пользу истца сумму долга по договору займа " * 3 + "прошу суд").split()
+    expected = repetition._repeated_passages_exact(words, 10)
+    assert expected.copies == 3
+    monkeypatch.setattr(repetition, "hash", lambda word: 0, raising=False)  # every word, hence every n-gram, collides
+    assert repetition.repeated_passages(words) == expected
+
+
+def test_repeated_lines_strip_list_marks_as_the_regex_does(texts):
+    """LF608 only runs the list-mark regex on a line that starts with a digit or a dash; the counts are those of
+    running it on every line."""
+    repetition = plugin_module("LF608")
+
+    def reference(text: str, min_chars: int):
+        from collections import Counter
+
+        counts = Counter(b for line in text.splitlines()
+                         if len(b := repetition._LIST_MARK_RE.sub("", line).strip().casefold()) >= min_chars)
+        if not counts:
+            return 0, 0, 0, ""
+        line, most = counts.most_common(1)[0]
+        return sum(counts.values()), sum(counts.values()) - len(counts), most, line
+
+    extra = ["  1) Взыскать с ответчика неустойку за нарушение сроков\n\t— Взыскать с ответчика неустойку за нарушение "
+             "сроков\n١٢. Взыскать с ответчика неустойку за нарушение сроков\n•ßßßßßßßßßßßßßßßßßßßß\x1c"]
+    for text in texts + extra:
+        for min_chars in (5, 40):
+            assert repetition.repeated_lines(text, min_chars) == reference(text, min_chars)
+
+
+REVERSIBLE = [
+    r"\d[ \t]+___", r"(?:инн|тел|дело\s+№|№\s*дела)\S*[ \t]*[:№]?[ \t]*___", r"a(?:bc|d(?:ef)+)?[\]x]z",
+    r"[^]a]b*|c?[a\]b]+", r"(?:a|)(?:b(?:c|a)*)+c",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(REVERSIBLE), st.text(alphabet="abcdefxz]_ \t\n:№5интелодсжа\\", max_size=40))
+def test_a_reversed_pattern_matches_the_reversed_text_exactly_when_the_pattern_matches(pattern, text):
+    backward = re.compile(artefacts.reverse_pattern(pattern))
+    assert (re.search(pattern, text) is None) == (backward.search(text[::-1]) is None)
+
+
+@pytest.mark.parametrize("pattern", [r"^a", r"a$", r"a(?=b)", r"(a)\1", r"a*?", r"a{2}", r"(a)", r"[ab", r"a)", r"\Aa", r"a\Z", r"\1"])
+def test_patterns_that_cannot_be_reversed_are_refused(pattern):
+    with pytest.raises(ValueError):
+        artefacts.reverse_pattern(pattern)
