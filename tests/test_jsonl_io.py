@@ -20,6 +20,7 @@ from legal_ft.io import (
     detect_encoding,
     ensure_not_input,
     iter_records,
+    iter_records_from_stream,
 )
 from legal_ft.io.atomic import write_text_atomic
 from legal_ft.records import Record
@@ -45,6 +46,10 @@ def _read(path):
         ("crlf.jsonl", (_line() + "\r\n" + _line() + "\r\n").encode("utf-8"), "utf-8"),
         ("win.jsonl", (_line() + "\r\n" + _line() + "\r\n").encode("cp1251"), "cp1251"),
         ("escaped.jsonl", (json.dumps(REC) + "\n" + json.dumps(REC) + "\n").encode("ascii"), "utf-8"),
+        # Notepad's "Unicode" / Windows PowerShell's `>`: UTF-16 LE with a BOM and CRLF; and the other wide forms
+        ("notepad.jsonl", (_line() + "\r\n" + _line() + "\r\n").encode("utf-16"), "utf-16"),
+        ("be.jsonl", codecs.BOM_UTF16_BE + (_line() + "\n" + _line()).encode("utf-16-be"), "utf-16"),
+        ("wide.jsonl", (_line() + "\n" + _line() + "\n").encode("utf-32"), "utf-32"),
     ],
 )
 def test_encodings_and_line_endings_read_identically(tmp_path, name, data, encoding):
@@ -121,16 +126,40 @@ def test_bad_lines_of_a_cp1251_crlf_file_are_kept_in_their_encoding(tmp_path):
     assert entry["raw"].encode("cp1251") == bad_line.encode("cp1251")  # untouched: no CR, no re-quoting
 
 
-def test_missing_folder_and_utf16_inputs_fail_at_the_call(tmp_path):
+def test_missing_folder_inputs_fail_at_the_call(tmp_path):
     with pytest.raises(InputError, match="input file not found"):
         iter_records(tmp_path / "nope.jsonl")  # no next() needed: callers catch it before writing anything
     with pytest.raises(InputError, match="is a folder"):
         iter_records(tmp_path)
-    utf16 = tmp_path / "notepad.jsonl"
-    utf16.write_bytes(_line().encode("utf-16"))
-    with pytest.raises(InputError, match="UTF-16") as info:
-        iter_records(utf16)
+
+
+def test_a_bad_line_of_a_utf16_file_is_kept_as_its_text(tmp_path):
+    bad_line = "{'output': 'ПРЕТЕНЗИЯ', 'input': None}"
+    path = tmp_path / "notepad.jsonl"
+    path.write_bytes((_line() + "\r\n" + bad_line + "\r\n").encode("utf-16"))
+    records, bad = _read(path)
+    assert len(records) == 1 and bad[0].line == 2 and "Python dict literal" in bad[0].reason
+    entry = bad[0].to_dict()
+    assert entry["encoding"] == "utf-16" and entry["raw"] == bad_line
+
+
+def test_a_damaged_utf16_file_is_refused_with_the_line_and_a_hint(tmp_path):
+    path = tmp_path / "cut.jsonl"
+    data = (_line() + "\n" + _line() + "\n").encode("utf-16")
+    path.write_bytes(data + b"\x00\xd8" + "x".encode("utf-16-le"))  # a lone high surrogate on line 3
+    items = iter_records(path)
+    with pytest.raises(InputError, match=r"cut.jsonl is damaged UTF-16 text \(illegal UTF-16 surrogate\)") as info:
+        list(items)
     assert "UTF-8" in info.value.hint
+
+
+def test_a_utf16_stream_is_read_too(tmp_path):
+    import io
+
+    stream = io.BufferedReader(io.BytesIO((_line() + "\r\n").encode("utf-16")))
+    items = list(iter_records_from_stream(stream, "<stdin>"))
+    assert [i.to_dict(with_source=False) for i in items] == [REC]
+    assert items[0].provenance.line == 1
 
 
 def test_unknown_fields_survive_reading_and_writing(tmp_path):

@@ -22,7 +22,7 @@ def collect(source: str, root: Path) -> None:
     """Append records from FILE (or stdin, '-') to today's collection file.
 
     Each line must be a record in the seed's format ({"instruction", "input", "output", "metadata"}); UTF-8, BOM,
-    Windows-1251 and CRLF input are all fine. Invalid lines (and records with an empty output) are reported as
+    Windows-1251, UTF-16 with a BOM and CRLF input are all fine. Invalid lines (and records with an empty output) are reported as
     file:line: reason and skipped; each valid one is appended as one locked, fsynced line, safe alongside a
     running GUI.
 

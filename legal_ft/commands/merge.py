@@ -27,10 +27,11 @@ MAX_BAD_LINES_SHOWN = 20
 def merge(input_dir: Path, pattern: str, out: Path, config_out: Path, rejects: Path, tokenizer: Path | None) -> None:
     """Merge the collected dataset_*.jsonl files into one training file.
 
-    Files are read in name order; UTF-8 (with or without BOM), Windows-1251 and CRLF files are all fine. Lines
-    that are not valid records are reported as file:line: reason, kept untouched in --rejects, and skipped.
-    Exact duplicates (same output after whitespace folding) are dropped. Writes --out, and --config-out with
-    the dataset's statistics and the guide's advice (at least 1,000 examples, 3–5 epochs, a max_length).
+    Files are read in name order; UTF-8 (with or without BOM), Windows-1251, UTF-16 with a BOM and CRLF files are
+    all fine. Lines that are not valid records are reported as file:line: reason, kept untouched in --rejects,
+    and skipped. Exact duplicates (same output after whitespace folding) are dropped. Writes --out, and
+    --config-out with the dataset's statistics and the guide's advice (at least 1,000 examples, 3–5 epochs, a
+    max_length).
 
     \b
     Examples:

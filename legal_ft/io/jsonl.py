@@ -33,7 +33,7 @@ class BadLine:
     line: int
     reason: str
     raw: bytes
-    encoding: str | None = None  # how the line was decoded ("utf-8", "cp1251"); None if it could not be
+    encoding: str | None = None  # how the line was decoded ("utf-8", "cp1251", "utf-16"); None if it could not be
 
     def label(self) -> str:
         return f"{self.file}:{self.line}: {self.reason}"
@@ -45,6 +45,10 @@ class BadLine:
         if self.encoding == "cp1251":
             out["raw"] = self.raw.decode("cp1251")
             out["encoding"] = "cp1251"
+            return out
+        if self.encoding in _WIDE_ENCODINGS:  # read through a text decoder: ``raw`` holds the text in UTF-8
+            out["raw"] = self.raw.decode("utf-8")
+            out["encoding"] = self.encoding
             return out
         try:
             out["raw"] = self.raw.decode("utf-8")
@@ -97,19 +101,30 @@ def decode_line(raw: bytes) -> tuple[str | None, str | None, str | None]:
     return None, None, error
 
 
+_WIDE_BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_WIDE_ENCODINGS = ("utf-16", "utf-32")
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    return next((name for bom, name in _WIDE_BOMS if head.startswith(bom)), None)
+
+
 def detect_encoding(path: str | os.PathLike[str]) -> str:
-    """Return ``utf-8-sig``, ``utf-8`` or ``cp1251`` for the file, from its first megabyte.
+    """Return ``utf-8-sig``, ``utf-8``, ``cp1251``, ``utf-16`` or ``utf-32`` for the file, from its first megabyte.
 
     Lines are judged one by one (`decode_line`); the file is cp1251 when more of its non-ASCII lines are cp1251
-    than UTF-8. `iter_records` decodes line by line anyway, so a mixed file loses nothing. UTF-16/32 files
-    (Notepad's "Unicode") are refused with a hint, since their lines cannot be read as bytes.
+    than UTF-8. `iter_records` decodes line by line anyway, so a mixed file loses nothing. UTF-16 and UTF-32 are
+    recognised by their byte-order mark only (Notepad's "Unicode" and Windows PowerShell's ``>`` write UTF-16 with
+    one); without the mark they are never guessed at.
     """
     with open(path, "rb") as handle:
         head = handle.read(_SNIFF_BYTES)
-    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise InputError(f"{path} is UTF-32 text", "save it as UTF-8 (in Notepad: Save as → Encoding: UTF-8)")
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError(f"{path} is UTF-16 text", "save it as UTF-8 (in Notepad: Save as → Encoding: UTF-8)")
+    wide = _wide_encoding(head)
+    if wide:
+        return wide
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     lines = head.split(b"\n")
@@ -133,14 +148,42 @@ def iter_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, bytes, str |
     ``raw_bytes`` excludes the line ending (LF or CRLF) and a leading BOM; ``text`` is None when the line could
     not be decoded (then ``decode_error`` says why).
     """
-    detect_encoding(path)  # refuses UTF-16/32 before any line is read
     for number, raw, text, _encoding, error in _iter_decoded(Path(path)):
         yield number, raw, text, error
 
 
 def _iter_decoded(path: Path) -> Iterator[tuple[int, bytes, str | None, str | None, str | None]]:
     with open(path, "rb") as handle:
+        yield from _decode_any(handle, str(path))
+
+
+def _decode_any(handle: IO[bytes], name: str) -> Iterator[tuple[int, bytes, str | None, str | None, str | None]]:
+    peek = getattr(handle, "peek", None)  # files and sys.stdin.buffer are buffered readers: look without reading
+    wide = _wide_encoding(peek(4)[:4]) if peek else None
+    if wide:
+        yield from _decode_wide(handle, wide, name)
+    else:
         yield from _decode_stream(handle)
+
+
+def _decode_wide(handle: IO[bytes], encoding: str, name: str) -> Iterator[tuple[int, bytes, str | None, str | None,
+                                                                                 str | None]]:
+    """Lines of a UTF-16/32 file (with its byte-order mark), streamed through an incremental decoder; ``raw`` is
+    the line's text in UTF-8 (`BadLine.to_dict` writes it back as text, marked with the file's encoding). A file
+    that stops decoding part-way is refused whole: its line boundaries can no longer be trusted."""
+    import io
+
+    text_stream = io.TextIOWrapper(handle, encoding=encoding, errors="strict", newline="\n")
+    try:
+        for number, line in enumerate(text_stream, start=1):
+            line = line.rstrip("\r\n")
+            if line.strip():  # the strict codecs let no lone surrogate by: every line encodes as UTF-8
+                yield number, line.encode("utf-8"), line, encoding, None
+    except UnicodeDecodeError as exc:  # found a block ahead of the lines read so far: no line to name
+        raise InputError(f"{name} is damaged {encoding.upper()} text ({exc.reason})",
+                         "save it again as UTF-8 (in Notepad: Save as → Encoding: UTF-8)") from exc
+    finally:
+        text_stream.detach()
 
 
 def _decode_stream(handle: IO[bytes]) -> Iterator[tuple[int, bytes, str | None, str | None, str | None]]:
@@ -183,7 +226,7 @@ def parse_line(file: str, number: int, raw: bytes, text: str, encoding: str | No
 def iter_records(path: str | os.PathLike[str], *, display_name: str | None = None) -> Iterator[Record | BadLine]:
     """Stream the file's records; bad lines come out as `BadLine` in their place. Memory stays flat.
 
-    A missing, unreadable or UTF-16 file raises `InputError` here, at the call, not at the first ``next()``.
+    A missing or unreadable file raises `InputError` here, at the call, not at the first ``next()``.
     """
     p = Path(path)
     if not p.exists():
@@ -199,7 +242,7 @@ def iter_records(path: str | os.PathLike[str], *, display_name: str | None = Non
 
 def iter_records_from_stream(stream: IO[bytes], name: str = "<stdin>") -> Iterator[Record | BadLine]:
     """Like `iter_records`, for an open binary stream (e.g. ``sys.stdin.buffer``); ``name`` labels messages."""
-    return _from_decoded(_decode_stream(stream), name)
+    return _from_decoded(_decode_any(stream, name), name)
 
 
 def _records(path: Path, name: str) -> Iterator[Record | BadLine]:
