@@ -193,9 +193,15 @@ def test_prompt_is_the_training_prompt_and_batches_match_single_runs(tiny_model_
 
 def test_facts_in_windows_1251_or_with_a_bom_are_read(run_cli, tiny_model_dir: Path, tmp_path: Path) -> None:
     from legal_ft.commands.generate import decode_facts
+    from legal_ft.errors import InputError
 
     assert decode_facts(FACTS.encode("cp1251")) == FACTS
     assert decode_facts(b"\xef\xbb\xbf" + FACTS.encode("utf-8")) == FACTS
+    for wide in ("utf-16", "utf-32", "utf-16-be"):  # Notepad's "Unicode"; BE carries its mark by hand
+        data = FACTS.encode(wide) if wide != "utf-16-be" else b"\xfe\xff" + FACTS.encode(wide)
+        assert decode_facts(data) == FACTS
+    with pytest.raises(InputError, match="damaged UTF-16"):
+        decode_facts(FACTS.encode("utf-16") + b"\x00\xd8")
     cp1251 = tmp_path / "facts-cp1251.txt"
     cp1251.write_bytes(FACTS.encode("cp1251"))
     from_file = run_cli("generate", "--model", str(tiny_model_dir), "--facts", str(cp1251), *FAST)

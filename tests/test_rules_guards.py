@@ -268,8 +268,8 @@ def test_repeated_lines_strip_list_marks_as_the_regex_does(texts):
         line, most = counts.most_common(1)[0]
         return sum(counts.values()), sum(counts.values()) - len(counts), most, line
 
-    extra = ["  1) Взыскать с ответчика неустойку за нарушение сроков\n\t— Взыскать с ответчика неустойку за нарушение "
-             "сроков\n١٢. Взыскать с ответчика неустойку за нарушение сроков\n•ßßßßßßßßßßßßßßßßßßßß\x1c"]
+    extra = [("  1) Взыскать с ответчика неустойку за нарушение сроков\n\t— Взыскать с ответчика неустойку за "
+              "нарушение сроков\n١٢. Взыскать с ответчика неустойку за нарушение сроков\n•ßßßßßßßßßßßßßßßßßßßß\x1c")]
     for text in texts + extra:
         for min_chars in (5, 40):
             assert repetition.repeated_lines(text, min_chars) == reference(text, min_chars)

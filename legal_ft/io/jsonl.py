@@ -23,6 +23,7 @@ from legal_ft.io.atomic import atomic_output
 from legal_ft.records import Provenance, Record, RecordError
 
 _SNIFF_BYTES = 1 << 20
+_Decoded = tuple[int, bytes, "str | None", "str | None", "str | None"]  # line number, raw, text, encoding, error
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,12 +153,12 @@ def iter_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, bytes, str |
         yield number, raw, text, error
 
 
-def _iter_decoded(path: Path) -> Iterator[tuple[int, bytes, str | None, str | None, str | None]]:
+def _iter_decoded(path: Path) -> Iterator[_Decoded]:
     with open(path, "rb") as handle:
         yield from _decode_any(handle, str(path))
 
 
-def _decode_any(handle: IO[bytes], name: str) -> Iterator[tuple[int, bytes, str | None, str | None, str | None]]:
+def _decode_any(handle: IO[bytes], name: str) -> Iterator[_Decoded]:
     peek = getattr(handle, "peek", None)  # files and sys.stdin.buffer are buffered readers: look without reading
     wide = _wide_encoding(peek(4)[:4]) if peek else None
     if wide:
@@ -166,8 +167,7 @@ def _decode_any(handle: IO[bytes], name: str) -> Iterator[tuple[int, bytes, str 
         yield from _decode_stream(handle)
 
 
-def _decode_wide(handle: IO[bytes], encoding: str, name: str) -> Iterator[tuple[int, bytes, str | None, str | None,
-                                                                                 str | None]]:
+def _decode_wide(handle: IO[bytes], encoding: str, name: str) -> Iterator[_Decoded]:
     """Lines of a UTF-16/32 file (with its byte-order mark), streamed through an incremental decoder; ``raw`` is
     the line's text in UTF-8 (`BadLine.to_dict` writes it back as text, marked with the file's encoding). A file
     that stops decoding part-way is refused whole: its line boundaries can no longer be trusted."""
@@ -186,7 +186,7 @@ def _decode_wide(handle: IO[bytes], encoding: str, name: str) -> Iterator[tuple[
         text_stream.detach()
 
 
-def _decode_stream(handle: IO[bytes]) -> Iterator[tuple[int, bytes, str | None, str | None, str | None]]:
+def _decode_stream(handle: IO[bytes]) -> Iterator[_Decoded]:
     for number, raw in enumerate(handle, start=1):
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
@@ -249,7 +249,7 @@ def _records(path: Path, name: str) -> Iterator[Record | BadLine]:
     return _from_decoded(_iter_decoded(path), name)
 
 
-def _from_decoded(lines: Iterator[tuple[int, bytes, str | None, str | None, str | None]],
+def _from_decoded(lines: Iterator[_Decoded],
                   name: str) -> Iterator[Record | BadLine]:
     for number, raw, text, encoding, error in lines:
         if text is None:
