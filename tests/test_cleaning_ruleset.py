@@ -99,6 +99,18 @@ def test_cycles_are_refused(tmp_path):
         read_rule_set(str(tmp_path / "a.toml"))
 
 
+def test_a_rule_set_saved_by_notepad_reads_and_a_cp1251_one_is_one_clear_error(tmp_path):
+    body = '# строгий набор\nextends = "strict"\n[thresholds.LF401]\nmin_chars = 900\n'
+    bom = tmp_path / "bom.toml"
+    bom.write_text(body, encoding="utf-8-sig")
+    assert read_rule_set(str(bom)).files[-1].data["extends"] == "strict"
+    ansi = tmp_path / "ansi.toml"
+    ansi.write_bytes(body.encode("cp1251"))
+    with pytest.raises(ConfigError, match=r"ansi.toml is not UTF-8 text \(byte 2\)") as info:
+        read_rule_set(str(ansi))
+    assert "UTF-8" in info.value.hint
+
+
 def test_missing_plugin_dir_and_missing_file(tmp_path):
     path = make_rule_set(tmp_path, 'select = ["default"]', plugin_dirs=("nowhere",))
     with pytest.raises(Exception, match="rules directory not found"):

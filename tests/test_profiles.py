@@ -122,7 +122,7 @@ def test_profile_file_by_path(tmp_path) -> None:
     path.write_text(
         'name = "a4000"\nmemory_gib = 16\ndevice = "cuda"\n[training_args]\n'
         "per_device_train_batch_size = 2\ngradient_accumulation_steps = 4\n",
-        encoding="utf-8",
+        encoding="utf-8-sig",  # Notepad's UTF-8 puts a BOM in front
     )
     p = load_profile(str(path))
     assert p.name == "a4000" and estimate_for(p).fits(16)

@@ -173,9 +173,12 @@ def read_rule_set(spec: str | Path = "default") -> RuleSetSource:
                               "remove the cycle")
         seen.append(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Notepad may put a BOM in front
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"rule set {path} is not valid TOML: {exc}", "fix the syntax") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"rule set {path} is not UTF-8 text (byte {exc.start})",
+                              "save it as UTF-8 (in Notepad: Save as → Encoding: UTF-8)") from exc
         except OSError as exc:
             raise ConfigError(f"cannot read rule set {path}: {exc.strerror}", "check the file") from exc
         _check_keys(data, path)

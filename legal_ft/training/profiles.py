@@ -55,8 +55,8 @@ def profiles_dir() -> Path:
 def _read(path: Path) -> dict[str, Any]:
     try:
         if path.suffix == ".toml":
-            return tomllib.loads(path.read_text(encoding="utf-8"))
-        return json.loads(path.read_text(encoding="utf-8"))
+            return tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Notepad may put a BOM in front
+        return json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
         raise ConfigError(f"profile {path} cannot be read ({exc})", "fix the file or use a built-in profile") from exc
 
