@@ -27,6 +27,12 @@ _RESPONSE_OK_RE = regex.compile(
     regex.IGNORECASE,
 )
 _RECOVER_RE = regex.compile(r"\bвзыскать\b", regex.IGNORECASE)
+_AGAINST_ACT_RE = regex.compile(
+    r"(?:апелляционн|кассационн|частн|надзорн)\w*\s+жалоб"
+    r"|жалоб\w*\s+на\s+(?:решени|определени|постановлени|приговор|судебн\w+\s+(?:акт|приказ))",
+    regex.IGNORECASE,
+)
+_HEAD_CHARS = 1500  # where the title says what is complained about
 _APPEAL_OK_RE = regex.compile(
     r"\b(?:отменить|изменить|принять\s+(?:по\s+делу\s+)?нов\w+|направить\s+(?:дело\s+)?на\s+новое\s+рассмотрение"
     r"|оставить\s+без\s+изменения|восстановить|признать\s+незаконн\w*|обязать)\b",
@@ -126,7 +132,9 @@ class WrongDemandForType(Rule):
 
     A претензия demands from the other side («ТРЕБУЮ», «прошу») and never asks the court («ПРОШУ СУД»); an
     отзыв asks to dismiss («отказать»), reduce under ст. 333 ГК («снизить») or leave unchanged — not to recover
-    («взыскать»); an апелляционная жалоба asks to set aside or change the decision; a claim asks the court.
+    («взыскать»); a жалоба against a court act or decision (апелляционная, кассационная, частная, «на
+    постановление …») asks to set it aside or change it, while one about inaction, to an inspection or a
+    prosecutor, asks for a check and is not held to that; a claim asks the court.
 
     Bad: ``ПРЕТЕНЗИЯ … ПРОШУ СУД: взыскать с ООО «Ромашка» 89 000 руб.``
     Good: ``ПРЕТЕНЗИЯ … ТРЕБУЮ: вернуть 89 000 руб. в течение 10 дней.``
@@ -158,7 +166,9 @@ class WrongDemandForType(Rule):
                 return [self.finding("response-recovers", "an отзыв asks to dismiss («отказать»), reduce or leave "
                                      f"unchanged, not to recover: {_quote(body)}", where)]
         elif kind == "appeal":
-            if not _APPEAL_OK_RE.search(body):
+            # Only a complaint against a court act or a decision must ask to set it aside: a complaint about
+            # inaction to an inspection or a prosecutor asks for a check («провести проверку», «привлечь …»).
+            if not _APPEAL_OK_RE.search(body) and _AGAINST_ACT_RE.search(doc.output[:_HEAD_CHARS]):
                 return [self.finding("appeal-without-reversal", "an апелляционная жалоба asks to set aside or change "
                                      f"the decision («отменить» / «изменить»): {_quote(body)}", where)]
         elif kind in ("claim", "arbitration_claim"):
