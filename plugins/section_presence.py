@@ -39,7 +39,18 @@ _APPEAL_OK_RE = regex.compile(
     regex.IGNORECASE,
 )
 _ORDER_OK_RE = regex.compile(r"судебн\w+\s+приказ|\bвзыскать\b", regex.IGNORECASE)
-_COURT_IN_HEADER_RE = regex.compile(r"суд|судье|судебн", regex.IGNORECASE)
+_COURT_IN_HEADER_RE = regex.compile(r"(?<!\p{L})суд", regex.IGNORECASE)  # not «гоСУДарственную»
+# A жалоба or заявление may go to a public authority instead of a court: a prosecutor, the police, an inspection,
+# the bailiffs' superior, a regulator.
+_AUTHORITY_IN_HEADER_RE = regex.compile(
+    r"(?<!\p{L})(?:прокур\w*|полици\w*|(?:о|у|гу)?мвд|овд|инспекци\w*|инспектор\w*|пристав\w*|фссп|ифнс|фнс"
+    r"|роспотребнадзор\w*|росреестр\w*|роскомнадзор\w*|ростехнадзор\w*|антимонопольн\w*|уфас|фас"
+    r"|следствен\w*|гибдд|госавтоинспекци\w*|администраци\w*|министерств\w*|министр\w*|уполномоченн\w*"
+    r"|банк\w*\s+россии|центральн\w+\s+банк\w*|финансов\w+\s+уполномоченн\w*|фонд\w*|главе|губернатор\w*"
+    r"|мэр\w*|комисси\w*)(?!\p{L})",
+    regex.IGNORECASE,
+)
+_AUTHORITY_TYPES = ("appeal", "motion")
 
 
 def _type(doc: Document) -> str:
@@ -184,7 +195,8 @@ class WrongDemandForType(Rule):
 
 class MissingHeader(Rule):
     """The document does not say whom it is addressed to: the court (claims, appeals, отзывы, ходатайства,
-    applications) or the addressee (претензии).
+    applications) or the addressee (претензии). A жалоба or заявление may be addressed to a public authority
+    instead (a prosecutor, the police, an inspection, the bailiffs' superior).
 
     Bad: a claim that starts with ``ИСКОВОЕ ЗАЯВЛЕНИЕ``.
     Good: ``В Заволжский районный суд г. Твери`` above the parties; ``Генеральному директору ООО «…»`` on a претензия.
@@ -206,7 +218,8 @@ class MissingHeader(Rule):
             return [self.finding("no-header", f"no header naming the {whom}", "output")]
         if kind in self.t.court_types:
             text = doc.output[part.start:part.end]
-            if not _COURT_IN_HEADER_RE.search(text):
+            if not _COURT_IN_HEADER_RE.search(text) and not (kind in _AUTHORITY_TYPES
+                                                             and _AUTHORITY_IN_HEADER_RE.search(text)):
                 return [self.finding("header-without-court", f"the header {_quote(text)} names no court for a {kind}",
                                      part.where)]
         return []
