@@ -1,5 +1,5 @@
 """Built-in normalisers, in the order they run (``order``): Unicode NFC (10), mojibake repair where certain (20),
-line endings and whitespace (30), markdown (40), chatter around a complete document (50), quotes and dashes (60),
+line endings and whitespace (30), a chat model's reasoning block and special tokens (35), markdown (40), chatter around a complete document (50), quotes and dashes (60),
 canonical section headings (70).
 
 Each returns a changed copy of the record or None, and is idempotent: applied to its own output it changes
@@ -41,6 +41,7 @@ from legal_ft.legal.artefacts import (
     MD_TABLE_ROW_RE,
     MD_TABLE_SEP_RE,
     repair_mojibake,
+    strip_model_markup,
 )
 from legal_ft.legal.fastre import DualPattern
 from legal_ft.records import Record
@@ -212,6 +213,34 @@ def strip_markdown(text: str) -> str:
     if "\n\n\n\n" in text:
         text = _BLANK_RUN_RE.sub("\n\n\n", text)
     return text.strip()
+
+
+class StripModelMarkup(Normaliser):
+    """Remove what a chat model's own format leaves around its answer: a leading reasoning block (Qwen3's
+    ``<think>…</think>``, empty in non-thinking mode) and chat-template special tokens at the start or end
+    (``<|im_end|>``, ``<|endoftext|>``, ``<|im_start|>assistant``, ``</s>``). The chat template adds its own when the
+    adapter is trained; markup inside the text is left for LF609 to reject.
+
+    Bad: ``<think>\\n\\n</think>\\n\\nВ … суд … ПРОШУ СУД: …<|im_end|>``
+    Good: ``В … суд … ПРОШУ СУД: …``
+    """
+
+    name = "strip-model-markup"
+    order = 35
+    groups = ("normalisers", "default")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def apply(self, record: Record) -> Record | None:
+        return _replace(record, fixpoint(_markup_fix), ("output",))
+
+
+def _markup_fix(text: str) -> str | None:
+    if "<" not in text and "[" not in text:  # every reasoning block and special token starts with one of them
+        return None
+    return strip_model_markup(text)
 
 
 class StripMarkdown(Normaliser):
@@ -431,5 +460,5 @@ class CanonicalHeadings(Normaliser):
 
 @hookimpl
 def legalft_normalisers():
-    return [UnicodeNFC, FixMojibake, LineEndingsWhitespace, StripMarkdown, StripChatter, QuotesDashes,
-            CanonicalHeadings]
+    return [UnicodeNFC, FixMojibake, LineEndingsWhitespace, StripModelMarkup, StripMarkdown, StripChatter,
+            QuotesDashes, CanonicalHeadings]

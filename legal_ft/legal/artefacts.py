@@ -48,6 +48,9 @@ CHATTER_TRAIL_RE = regex.compile(
     r"|доработать|адаптировать)|готов\s+(?:помочь|доработать|ответить)|не\s+забудьте\s+(?:заполнить|подставить|указать)"
     r"|обратите\s+внимание[:,]|примечание\s*:\s*(?:данн|этот|документ|текст|образец|шаблон)"
     r"|рекомендую\s+(?:также\s+)?(?:проконсультироваться|обратиться\s+к\s+юрист)|hope\s+this\s+helps"
+    # the same in English, after a Russian document: «Note: This document is a template and should be reviewed …»
+    r"|note\s*:|disclaimer\s*:|please\s+note|i\s+hope|let\s+me\s+know|feel\s+free|good\s+luck"
+    r"|this\s+(?:document|template|draft|text|letter|claim|complaint)\s+(?:is|was|has|should|must|may|can)\b"
     # remarks about the text itself: «Этот документ составлен …», «В этом исковом заявлении я изложил …»
     # («Настоящий документ составлен в двух экземплярах» is the document's own sentence and stays.)
     r"|(?:этот|данный)\s+(?:документ|текст|шаблон|образец|проект)\s+(?:был\s+)?(?:(?:составлен|подготовлен)\s+"
@@ -78,6 +81,35 @@ CHATTER_ANYWHERE_RE = regex.compile(
     r"|проконсультируйтесь\s+с\s+(?:практикующим\s+)?(?:юристом|адвокатом))",
     regex.IGNORECASE,
 )
+
+# ------------------------------------------------------------------------------------------------ model markup
+# What a chat model's own format leaves in a collected answer: a Qwen3-style reasoning block («<think>…</think>»,
+# empty in non-thinking mode) and chat-template special tokens. Trained on, the adapter would learn to write them
+# inside the answer, where the chat template already puts its own.
+THINK_BLOCK_RE = regex.compile(r"\A\s*<think>.*?</think>\s*", regex.DOTALL)
+SPECIAL_TOKEN_RE = regex.compile(  # a role name after its opening token goes with it
+    r"<\|start_header_id\|>\s*assistant\s*<\|end_header_id\|>|<\|im_start\|>[ \t]*assistant\b"
+    r"|<\|(?:im_start|im_end|im_sep|endoftext|end_of_text|begin_of_text|eot_id|eom_id|start_header_id|end_header_id"
+    r"|end|assistant|user|system|pad)\|>|</?s>|\[/?INST\]",
+    regex.IGNORECASE,
+)
+SPECIAL_TOKEN_EDGES_RE = regex.compile(
+    r"\A(?:\s*(?:" + SPECIAL_TOKEN_RE.pattern + r"))+\s*|\s*(?:(?:" + SPECIAL_TOKEN_RE.pattern + r")\s*)+\Z",
+    regex.IGNORECASE,
+)
+MODEL_MARKUP_RE = regex.compile(r"</?think>|" + SPECIAL_TOKEN_RE.pattern, regex.IGNORECASE)
+
+
+def strip_model_markup(text: str) -> str:
+    """``text`` without a leading reasoning block and without special tokens at its start and end, when a text
+    remains; markup inside the text is left for the rule to reject."""
+    out = text
+    m = THINK_BLOCK_RE.match(out)
+    if m and out[m.end():].strip():
+        out = out[m.end():]
+    stripped = SPECIAL_TOKEN_EDGES_RE.sub("", out)
+    return stripped if stripped.strip() else out
+
 
 REFUSAL_RE = regex.compile(
     r"\b(?:(?:извините|простите|к\s+сожалению)[,!]?\s+(?:но\s+)?я\s+не\s+(?:могу|в\s+состоянии|буду|имею\s+возможности)"
