@@ -27,7 +27,8 @@ def markdown_marks(text: str) -> list[tuple[str, int, int, str]]:
 
 
 class Markdown(Rule):
-    """Markdown syntax in the output: ``**bold**``, ``## heading``, ````` fences, ``| table |`` rows, ``[link](url)``.
+    """Markdown syntax in the output: ``**bold**``, ``## heading``, ````` fences, ``| table |`` rows, ``[link](url)``;
+    and HTML tags the `strip-html` normaliser does not know (``<img …>``, ``<script>``).
 
     Bad: ``## ИСКОВОЕ ЗАЯВЛЕНИЕ\\n**Истец:** Иванов И.И.``
     Good: ``ИСКОВОЕ ЗАЯВЛЕНИЕ\\nИстец: Иванов И.И.\\n1. Взыскать …\\n- копия договора``

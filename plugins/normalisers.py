@@ -1,5 +1,6 @@
 """Built-in normalisers, in the order they run (``order``): Unicode NFC (10), mojibake repair where certain (20),
-line endings and whitespace (30), a chat model's reasoning block and special tokens (35), markdown (40), chatter around a complete document (50), quotes and dashes (60),
+line endings and whitespace (30), a chat model's reasoning block and special tokens (35), HTML tags and
+entities (38), markdown (40), chatter around a complete document (50), quotes and dashes (60),
 canonical section headings (70).
 
 Each returns a changed copy of the record or None, and is idempotent: applied to its own output it changes
@@ -124,8 +125,15 @@ _BLANK_RUN_RE = regex.compile(r"\n{4,}")
 _ODD_SPACE_RE = regex.compile(f"{_ZERO_WIDTH_RE.pattern}|{_SPACE_RE.pattern}")
 
 
+_LITERAL_ESCAPES = (("\\r\\n", "\n"), ("\\n", "\n"), ("\\t", "\t"), ('\\"', '"'))
+_MIN_LITERAL_BREAKS = 3  # «\n» written out this often in a text with no line break: JSON encoded twice
+
+
 def _whitespace(text: str) -> str:
     # Each step only when it can change something: most texts need none of them.
+    if "\\n" in text and "\n" not in text and text.count("\\n") >= _MIN_LITERAL_BREAKS:
+        for escaped, char in _LITERAL_ESCAPES:
+            text = text.replace(escaped, char)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _ODD_SPACE_RE.search(text):
@@ -145,7 +153,8 @@ def _has_trailing_space(text: str) -> bool:
 
 class LineEndingsWhitespace(Normaliser):
     """CRLF and CR to LF; BOM and zero-width characters removed; non-breaking and thin spaces to spaces; trailing
-    spaces removed; runs of three or more blank lines cut to two; the field trimmed.
+    spaces removed; runs of three or more blank lines cut to two; the field trimmed. A text with no line break but
+    three or more «\\n» written out (JSON encoded twice on the way) gets its line breaks, tabs and quotes back.
 
     Bad: ``"\\ufeffИСТЕЦ:\\u00a0Иванов  \\r\\n\\r\\n\\r\\n\\r\\n\\r\\nОТВЕТЧИК"``.
     Good: ``"ИСТЕЦ: Иванов\\n\\n\\nОТВЕТЧИК"``.
@@ -241,6 +250,62 @@ def _markup_fix(text: str) -> str | None:
     if "<" not in text and "[" not in text:  # every reasoning block and special token starts with one of them
         return None
     return strip_model_markup(text)
+
+
+_HTML_ENTITY_RE = regex.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_HTML_BREAK_RE = regex.compile(  # with the line break written after it, if any: «x<br>\ny» is two lines, not three
+    r"[ \t]*(?:<br\s*/?>|</?(?:p|div|ul|ol|table|tr|h[1-6]|blockquote|pre)(?:\s[^<>\n]*)?>)[ \t]*\n?",
+    regex.IGNORECASE)
+_HTML_ITEM_RE = regex.compile(r"<li(?:\s[^<>\n]*)?>", regex.IGNORECASE)
+_HTML_CELL_RE = regex.compile(r"</t[dh]>[ \t]*<t[dh](?:\s[^<>\n]*)?>", regex.IGNORECASE)
+_HTML_INLINE_RE = regex.compile(
+    r"</?(?:a|b|i|u|span|strong|em|font|small|sup|sub|thead|tbody|td|th|li|code|hr)(?:\s[^<>\n]*)?/?>",
+    regex.IGNORECASE)
+
+
+def _entity(m: regex.Match) -> str:
+    import html
+
+    char = html.unescape(m.group(0))
+    # unknown names stay as written; «&#0;» and other control characters are no text
+    if char == m.group(0) or char == "\ufffd" or any(unicodedata.category(c) == "Cc" and c not in "\n\t"
+                                                        for c in char):
+        return m.group(0)
+    return char
+
+
+def strip_html(text: str) -> str:
+    """HTML entities decoded (``&laquo;`` → «, ``&nbsp;`` → a non-breaking space), line-level tags to line breaks,
+    list items to dashes, table cells to «; », inline tags removed; the words stay."""
+    if "&" in text:
+        text = _HTML_ENTITY_RE.sub(_entity, text)
+    if "<" in text:
+        text = _HTML_CELL_RE.sub("; ", text)
+        text = _HTML_ITEM_RE.sub("\n- ", text)
+        text = _HTML_BREAK_RE.sub("\n", text)
+        text = _HTML_INLINE_RE.sub("", text)
+    return text
+
+
+class StripHtml(Normaliser):
+    """Decode what a web interface leaves in a collected answer: HTML entities (``&laquo;``, ``&nbsp;``,
+    ``&quot;``) and formatting tags (``<br>``, ``<p>``, ``<b>``, ``<li>``, table cells). Tags it does not know are
+    left for LF607 to reject.
+
+    Bad: ``<p><b>ИСКОВОЕ ЗАЯВЛЕНИЕ</b></p><p>Истец: ООО &laquo;Ромашка&raquo;<br>``
+    Good: ``ИСКОВОЕ ЗАЯВЛЕНИЕ\\n\\nИстец: ООО «Ромашка»``
+    """
+
+    name = "strip-html"
+    order = 38
+    groups = ("normalisers", "default")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def apply(self, record: Record) -> Record | None:
+        return _replace(record, fixpoint(strip_html), ("output",))
 
 
 class StripMarkdown(Normaliser):
@@ -460,5 +525,5 @@ class CanonicalHeadings(Normaliser):
 
 @hookimpl
 def legalft_normalisers():
-    return [UnicodeNFC, FixMojibake, LineEndingsWhitespace, StripModelMarkup, StripMarkdown, StripChatter,
-            QuotesDashes, CanonicalHeadings]
+    return [UnicodeNFC, FixMojibake, LineEndingsWhitespace, StripModelMarkup, StripHtml, StripMarkdown,
+            StripChatter, QuotesDashes, CanonicalHeadings]

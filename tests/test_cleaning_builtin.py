@@ -27,8 +27,8 @@ CATALOGUE = {
 }
 STRICT_ONLY = {"LF104", "LF105", "LF106", "LF107", "LF108"}
 LENIENT_OFF = {"LF103", "LF302", "LF607"} | STRICT_ONLY
-NORMALISERS = ["unicode-nfc", "fix-mojibake", "line-endings-whitespace", "strip-model-markup", "strip-markdown",
-               "strip-chatter", "quotes-dashes", "canonical-headings"]
+NORMALISERS = ["unicode-nfc", "fix-mojibake", "line-endings-whitespace", "strip-model-markup", "strip-html",
+               "strip-markdown", "strip-chatter", "quotes-dashes", "canonical-headings"]
 
 
 @pytest.fixture(scope="module")

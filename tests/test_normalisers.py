@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import ftfy
 import ftfy.bad_codecs  # noqa: F401
 import pytest
@@ -203,3 +205,18 @@ def test_the_chain_is_idempotent_on_sample_records():
             continue
         once = run_all(record)
         assert run_all(once) == once, obj.get("metadata", {}).get("sample")
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("ООО &laquo;Ромашка&raquo;&nbsp;— ответчик", "ООО «Ромашка»\u00a0— ответчик"),
+    ("&amp;laquo;двойное&amp;raquo;", "«двойное»"),  # escaped twice on the way
+    ("Johnson & Johnson; R&D; &unknown; &#0;", "Johnson & Johnson; R&D; &unknown; &#0;"),  # no entity, or no text
+    ("Истец<br>\nОтветчик<br/>Третье лицо", "Истец\nОтветчик\nТретье лицо"),
+    ("<ul><li>копия договора</li><li>копия претензии</li></ul>", "\n- копия договора\n- копия претензии\n"),
+    ("<table><tr><td>май</td><td>180 000</td></tr></table>", "\n\nмай; 180 000\n\n"),  # white space: order 30
+    ("<адрес> и [ФИО]", "<адрес> и [ФИО]"),  # placeholders are LF603's, not tags
+])
+def test_strip_html(raw, clean):
+    n = sys.modules[BY_NAME["strip-html"].__class__.__module__]
+    fixed = n.fixpoint(n.strip_html)(raw)  # as the normaliser runs it: until nothing changes
+    assert (raw if fixed is None else fixed) == clean

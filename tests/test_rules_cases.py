@@ -101,9 +101,9 @@ def test_catalogue_codes_names_groups_and_files():
             assert "Bad:" in doc and "Good:" in doc, code
             assert dataclasses.is_dataclass(cls.Thresholds)
     assert [c.name for c in NORMALISERS] == ["unicode-nfc", "fix-mojibake", "line-endings-whitespace",
-                                            "strip-model-markup", "strip-markdown", "strip-chatter",
+                                            "strip-model-markup", "strip-html", "strip-markdown", "strip-chatter",
                                             "quotes-dashes", "canonical-headings"]
-    assert [c.order for c in NORMALISERS] == [10, 20, 30, 35, 40, 50, 60, 70]
+    assert [c.order for c in NORMALISERS] == [10, 20, 30, 35, 38, 40, 50, 60, 70]
 
 
 @pytest.mark.parametrize("name", sorted(documents()))

@@ -149,6 +149,9 @@ def _reference_normalisers(n):
     """The normaliser text functions as they were before the pre-checks (every substitution always run)."""
 
     def whitespace(text):
+        if "\n" not in text and text.count("\\n") >= n._MIN_LITERAL_BREAKS:
+            for escaped, char in n._LITERAL_ESCAPES:
+                text = text.replace(escaped, char)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         text = n._ZERO_WIDTH_RE.sub("", text)
         text = n._SPACE_RE.sub(" ", text)

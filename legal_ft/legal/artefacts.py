@@ -315,6 +315,12 @@ MD_BULLET_RE = regex.compile(r"^(?P<indent>[ \t]*)[*+][ \t]+(?=\S)", regex.MULTI
 MD_QUOTE_RE = regex.compile(r"^[ \t]*>[ \t]?", regex.MULTILINE)
 
 # Each kind of markdown the rule reports, with the pattern that finds it.
+# HTML formatting tags (a web interface's answer); `strip-html` removes the common ones, LF607 rejects the rest.
+HTML_TAG_RE = regex.compile(
+    r"</?(?:a|b|i|u|p|br|hr|div|span|strong|em|font|small|sup|sub|ul|ol|li|h[1-6]|table|thead|tbody|tr|td|th"
+    r"|blockquote|pre|code|img|style|script|html|body|head)(?:\s[^<>\n]*)?/?>",
+    regex.IGNORECASE,
+)
 MARKDOWN_KINDS: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("bold", MD_BOLD_RE),
     ("heading", MD_HEADING_RE),
@@ -324,12 +330,13 @@ MARKDOWN_KINDS: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("link", MD_LINK_RE),
     ("inline-code", MD_CODE_RE),
     ("rule", MD_RULE_RE),
+    ("html", HTML_TAG_RE),
 )
 
 # Substrings each kind cannot match without (any one of them), aligned with MARKDOWN_KINDS: a kind whose anchors
 # are all absent is not scanned for.
 MARKDOWN_ANCHORS: tuple[tuple[str, ...], ...] = (
-    ("**", "__"), ("#",), ("```", "~~~"), ("---",), ("|",), ("](",), ("`",), ("-", "*"),
+    ("**", "__"), ("#",), ("```", "~~~"), ("---",), ("|",), ("](",), ("`",), ("-", "*"), ("<",),
 )
 # A horizontal rule needs three dashes (or stars) with only spaces or tabs between: dashes are everywhere in
 # documents, three in a row like that are not (stdlib `re`, a few µs).
