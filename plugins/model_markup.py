@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
-from legal_ft.legal.artefacts import MODEL_MARKUP_RE
+from legal_ft.legal.artefacts import MODEL_MARKUP_RE, markup_possible
 
 FAMILY = "artefacts"
 
@@ -37,11 +37,11 @@ class ModelMarkup(Rule):
 
     def measure(self, doc: Document) -> dict[str, float]:
         text = doc.output
-        return {"markup": float(len(MODEL_MARKUP_RE.findall(text))) if ("<" in text or "[" in text) else 0.0}
+        return {"markup": float(len(MODEL_MARKUP_RE.findall(text))) if markup_possible(text) else 0.0}
 
     def check(self, doc: Document) -> list[Finding]:
         text = doc.output
-        m = MODEL_MARKUP_RE.search(text) if ("<" in text or "[" in text) else None
+        m = MODEL_MARKUP_RE.search(text) if markup_possible(text) else None
         if m is None:
             return []
         reason = "reasoning-block" if "think" in m.group(0).lower() else "special-token"

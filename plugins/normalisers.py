@@ -18,6 +18,7 @@ only when the result is clean Cyrillic with no mojibake marks and undoing the pl
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 import unicodedata
 from collections.abc import Callable
@@ -243,13 +244,7 @@ class StripModelMarkup(Normaliser):
         pass
 
     def apply(self, record: Record) -> Record | None:
-        return _replace(record, fixpoint(_markup_fix), ("output",))
-
-
-def _markup_fix(text: str) -> str | None:
-    if "<" not in text and "[" not in text:  # every reasoning block and special token starts with one of them
-        return None
-    return strip_model_markup(text)
+        return _replace(record, fixpoint(strip_model_markup), ("output",))
 
 
 _HTML_ENTITY_RE = regex.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -264,8 +259,6 @@ _HTML_INLINE_RE = regex.compile(
 
 
 def _entity(m: regex.Match) -> str:
-    import html
-
     char = html.unescape(m.group(0))
     # unknown names stay as written; «&#0;» and other control characters are no text
     if char == m.group(0) or char == "\ufffd" or any(unicodedata.category(c) == "Cc" and c not in "\n\t"

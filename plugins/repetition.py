@@ -53,6 +53,9 @@ class Passages:
     start: int = 0
 
 
+_GRAM_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier of the n-gram hash
+
+
 def repeated_passages(words: list[str], n: int = 10) -> Passages:
     """One pass: each n-gram is compared with its previous occurrence. Repeated n-grams at consecutive positions,
     each ``d`` words after its previous occurrence, are a span of period ``d`` written back to back: ``run`` such
@@ -61,7 +64,8 @@ def repeated_passages(words: list[str], n: int = 10) -> Passages:
     The previous occurrences come from a 64-bit hash of each n-gram, sorted (numpy; ~6x faster than a dict of word
     tuples); every pair the hashes pair up is confirmed word for word, and the exact pass takes over in the
     vanishingly rare case of a collision, so the result is always that of comparing the words themselves."""
-    total = sum(map(len, words))
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    total = int(lengths.sum())
     if total == 0 or len(words) <= n:
         return Passages(0.0)
     m = len(words) - n + 1
@@ -83,7 +87,6 @@ def repeated_passages(words: list[str], n: int = 10) -> Passages:
     covered = np.zeros(len(words) + 1, dtype=np.int32)
     covered[positions] += 1
     covered[positions + n] -= 1
-    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     share = int(lengths[np.cumsum(covered[:-1]) > 0].sum()) / total
     best = (0, 0, 0)  # copies, period, start
     run = run_d = 0
@@ -99,9 +102,6 @@ def repeated_passages(words: list[str], n: int = 10) -> Passages:
         if copies > best[0]:
             best = (copies, d, i - run + 1 - d)
     return Passages(share, best[1], best[0], best[2])
-
-
-_GRAM_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier of the n-gram hash
 
 
 def _repeated_passages_exact(words: list[str], n: int) -> Passages:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import sys
 from pathlib import Path
 
@@ -16,14 +15,15 @@ def decode_facts(data: bytes) -> str:
     """Facts bytes as text: UTF-16/32 when they start with a byte-order mark (Notepad's "Unicode"), else UTF-8
     (with or without BOM), else Windows-1251 — what `type facts.txt |` pipes on a Russian Windows, whatever the
     console's own encoding is."""
-    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise InputError(f"the facts are damaged {encoding.upper()} text ({exc.reason})",
-                                 "save them again as UTF-8 (in Notepad: Save as → Encoding: UTF-8)") from exc
+    from legal_ft.io import wide_encoding
+
+    wide = wide_encoding(data[:4])
+    if wide:
+        try:
+            return data.decode(wide)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"the facts are damaged {wide.upper()} text ({exc.reason})",
+                             "save them again as UTF-8 (in Notepad: Save as → Encoding: UTF-8)") from exc
     for encoding in ("utf-8-sig", "cp1251"):
         try:
             return data.decode(encoding)

@@ -10,6 +10,7 @@ from legal_ft.io.jsonl import (
     iter_lines,
     iter_records,
     iter_records_from_stream,
+    wide_encoding,
 )
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "iter_records",
     "iter_records_from_stream",
     "write_bytes_atomic",
+    "wide_encoding",
     "write_text_atomic",
 ]

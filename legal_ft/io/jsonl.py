@@ -109,7 +109,8 @@ _WIDE_BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE on
 _WIDE_ENCODINGS = ("utf-16", "utf-32")
 
 
-def _wide_encoding(head: bytes) -> str | None:
+def wide_encoding(head: bytes) -> str | None:
+    """``utf-32`` or ``utf-16`` when ``head`` starts with that encoding's byte-order mark, else None."""
     return next((name for bom, name in _WIDE_BOMS if head.startswith(bom)), None)
 
 
@@ -123,7 +124,7 @@ def detect_encoding(path: str | os.PathLike[str]) -> str:
     """
     with open(path, "rb") as handle:
         head = handle.read(_SNIFF_BYTES)
-    wide = _wide_encoding(head)
+    wide = wide_encoding(head)
     if wide:
         return wide
     if head.startswith(codecs.BOM_UTF8):
@@ -160,7 +161,7 @@ def _iter_decoded(path: Path) -> Iterator[_Decoded]:
 
 def _decode_any(handle: IO[bytes], name: str) -> Iterator[_Decoded]:
     peek = getattr(handle, "peek", None)  # files and sys.stdin.buffer are buffered readers: look without reading
-    wide = _wide_encoding(peek(4)[:4]) if peek else None
+    wide = wide_encoding(peek(4)[:4]) if peek else None
     if wide:
         yield from _decode_wide(handle, wide, name)
     else:
@@ -234,7 +235,7 @@ def iter_records(path: str | os.PathLike[str], *, display_name: str | None = Non
     if p.is_dir():
         raise InputError(f"{p} is a folder, expected a .jsonl file", "pass the file, or use --input-dir")
     try:
-        detect_encoding(p)
+        open(p, "rb").close()  # unreadable files fail here, before the caller writes anything
     except OSError as exc:
         raise InputError(f"cannot read {p}: {exc.strerror or exc}", "check the file's permissions") from exc
     return _records(p, display_name or str(p))
