@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from cleaning_fakes import document_text
 
 from legal_ft.cleaning.dedup import BandIndex, Deduplicator, IntTable, exact_key, shingles, signature
@@ -47,7 +48,7 @@ def test_dedup_state_per_representative_stays_small():
     cost ~150 bytes an entry)."""
     from legal_ft.cleaning.ruleset import DedupSettings
 
-    dedup = Deduplicator(DedupSettings())
+    dedup = Deduplicator(DedupSettings(memory_mb=0))  # no budget: the tables grow as they must
     rng = np.random.default_rng(2)
     n = 20_000
 
@@ -90,3 +91,79 @@ def test_near_duplicates_by_estimated_similarity():
     exact = texts[30].upper().replace(" ", "  ")
     assert dedup.check(exact_key(exact), signature(exact, settings), ("b.jsonl", 3)).of == "a.jsonl:31"
     assert dedup.representatives == 201
+
+
+def _verdicts(texts: list[str], settings: DedupSettings, tmp_path, max_in_memory: int | None):
+    with Deduplicator(settings, spill_dir=tmp_path, max_in_memory=max_in_memory) as dedup:
+        out = []
+        for i, t in enumerate(texts):
+            v = dedup.check(exact_key(t), signature(t, settings), (f"f{i % 3}.jsonl", i + 1))
+            out.append((v.kind, v.rep, v.of, round(v.similarity, 6)))
+        assert list(tmp_path.glob(".legalft-dedup-*")) == ([] if max_in_memory is None else
+                                                           [dedup._store.path] if dedup.spilled else [])
+        return out, dedup.spilled
+    
+
+def _corpus_with_copies(n: int = 120) -> list[str]:
+    rng = random.Random(5)
+    texts = [document_text(i, n_words=120) for i in range(n)]
+    for i in range(n):  # exact copies, near copies, copies of near copies, all pointing back across the whole run
+        j = rng.randrange(len(texts))
+        words = texts[j].split()
+        kind = i % 3
+        if kind == 0:
+            texts.append(texts[j].upper())
+        elif kind == 1:
+            words[rng.randrange(len(words))] = "заменено"
+            texts.append(" ".join(words))
+        else:
+            texts.append(document_text(10_000 + i, n_words=120))
+    return texts
+
+
+def test_spilling_to_disk_changes_no_decision(tmp_path):
+    settings = DedupSettings(threshold=0.8)
+    texts = _corpus_with_copies()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    in_memory, spilled_none = _verdicts(texts, settings, tmp_path / "a", None)
+    spilled, spilled_count = _verdicts(texts, settings, tmp_path / "b", 7)
+    assert spilled_none == 0 and spilled_count >= 140  # most representatives were read back from disk
+    assert spilled == in_memory
+    kinds = [v[0] for v in in_memory]
+    assert kinds.count("duplicate") >= 30 and kinds.count("near-duplicate") >= 30
+    assert any(v[0] and v[1] < 100 for v in in_memory[200:])  # late copies of early (spilled) records
+    assert not list(tmp_path.rglob(".legalft-dedup-*"))  # the work files are gone after close
+
+
+def test_memory_stays_under_the_budget_however_many_representatives():
+    settings = DedupSettings(memory_mb=0.25)
+    rng = np.random.default_rng(4)
+
+    class Sig:
+        def __init__(self, values):
+            self.values = values
+
+        def digest(self):
+            return self.values
+
+    with Deduplicator(settings) as dedup:
+        peak = 0
+        for i in range(3000):
+            dedup.check(rng.bytes(16), Sig(rng.integers(0, 2**32, size=128, dtype=np.uint64)), ("f", i))
+            peak = max(peak, dedup.memory_bytes)
+        assert dedup.representatives == 3000 and dedup.spilled >= 2500
+        assert peak <= 0.25 * 2**20, peak
+        assert dedup.label(0) == "f:0" and dedup.label(2999) == "f:2999"
+
+
+def test_unusable_spill_folder_is_one_clear_error(tmp_path):
+    from legal_ft.cleaning.dedup_spill import SpillError
+
+    not_a_folder = tmp_path / "file.txt"
+    not_a_folder.write_text("x", encoding="utf-8")
+    dedup = Deduplicator(DedupSettings(), spill_dir=not_a_folder, max_in_memory=1)
+    with pytest.raises(SpillError) as err:
+        dedup.check(b"k" * 16, None, ("f", 1))
+    assert "dedup work file" in err.value.one_line() and "memory_mb" in err.value.one_line()
+    dedup.close()

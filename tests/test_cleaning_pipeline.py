@@ -85,7 +85,8 @@ def test_outputs_rejects_and_report(setup):
     assert report["per_rule"]["TS101"] == {"name": "short", "findings": 1, "records": 1}
     assert report["per_reason"]["internal-error"] == 1
     assert report["internal_errors_by_rule"] == {"TS301 explodes": 1}
-    assert report["dedup"] == {"exact_duplicates": 1, "near_duplicates": 1, "near_grouped": 0}
+    assert report["dedup"] == {"exact_duplicates": 1, "near_duplicates": 1, "near_grouped": 0,
+                               "representatives_spilled_to_disk": 0}
     assert report["per_normaliser"]["strip"] == 1
     assert report["rule_set"]["enabled"] == ["TS101", "TS102", "TS301"]
     assert report["rule_set"]["dedup"]["threshold"] == 0.85
@@ -190,6 +191,47 @@ def test_workers_give_identical_output(tmp_path):
     assert reasons.count("duplicate") == 48 and reasons.count("internal-error") == 4
     report = json.loads((tmp_path / "w2" / "report.json").read_text(encoding="utf-8"))
     assert set(report["seconds_per_check"]) == {"TS101", "TS102", "TS301", "strip", "collapse-spaces"}
+
+
+def test_dedup_spilled_to_disk_gives_identical_outputs_and_leaves_no_work_file(tmp_path):
+    """A tiny [dedup] memory_mb moves representatives to the on-disk store every few records; the outputs must not
+    change, and the work file must be gone afterwards."""
+    make_plugin_dir(tmp_path)
+    rows = [record(document_text(i % 250) + (" иначе" if i % 7 == 0 and i >= 250 else ""), i) for i in range(300)]
+    src = write_jsonl(tmp_path / "d.jsonl", rows)
+    memory = make_rule_set(tmp_path, 'select = ["default"]\n[dedup]\nmemory_mb = 0', name="memory.toml")
+    disk = make_rule_set(tmp_path, 'select = ["default"]\n[dedup]\nmemory_mb = 0.005', name="disk.toml")
+    run_clean(_opts(tmp_path, src, memory, "mem", eval_fraction=0.1))
+    result = run_clean(_opts(tmp_path, src, disk, "disk", eval_fraction=0.1))
+    assert result.summary.dedup_spilled >= 200
+    assert result.report["dedup"]["representatives_spilled_to_disk"] == result.summary.dedup_spilled
+    for name in ("train.jsonl", "eval.jsonl", "rejected.jsonl"):
+        assert (tmp_path / "mem" / name).read_bytes() == (tmp_path / "disk" / name).read_bytes(), name
+    reasons = [r["findings"][0]["reason"] for r in read_jsonl(tmp_path / "disk" / "rejected.jsonl")]
+    assert reasons.count("duplicate") == 43 and reasons.count("near-duplicate") == 7
+    assert not list((tmp_path / "disk").glob(".legalft-dedup-*"))
+
+
+def test_dedup_work_file_is_deleted_when_the_run_fails(tmp_path, monkeypatch):
+    from legal_ft.cleaning import pipeline
+
+    make_plugin_dir(tmp_path)
+    src = write_jsonl(tmp_path / "d.jsonl", [record(document_text(i), i) for i in range(40)])
+    disk = make_rule_set(tmp_path, 'select = ["default"]\n[dedup]\nmemory_mb = 0.005', name="disk.toml")
+    real = pipeline._Decider.outcome
+    seen = []
+
+    def failing(self, result):
+        seen.append(self.dedup.spilled)
+        if len(seen) == 30:
+            raise KeyboardInterrupt
+        real(self, result)
+
+    monkeypatch.setattr(pipeline._Decider, "outcome", failing)
+    with pytest.raises(KeyboardInterrupt):
+        run_clean(_opts(tmp_path, src, disk, "x"))
+    assert max(seen) > 0  # the store existed when the run broke off
+    assert not list((tmp_path / "x").iterdir())  # no work file, no partial output
 
 
 def test_stats_measures_without_writing(setup, run_cli):

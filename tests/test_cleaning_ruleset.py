@@ -70,6 +70,8 @@ def test_extends_adds_and_removes_and_overrides_thresholds(tmp_path):
         ('selct = ["default"]', "unknown key 'selct' — did you mean 'select'?"),
         ('select = ["default"]\n[dedup]\nthreshhold = 0.5', "did you mean 'threshold'?"),
         ('select = ["default"]\n[dedup]\nnum_perm = 100\nnum_bands = 16', "divisible by num_bands"),
+        ('select = ["default"]\n[dedup]\nmemory_mb = -1', "memory_mb must be 0 (never spill) or more"),
+        ('select = ["default"]\n[dedup]\nmemory_mb = "lots"', "must be a number, got a string"),
         ('select = ["default"]\n[split]\neval_fraction = 1.5', "eval_fraction must be in [0, 1)"),
         ('select = ["default"]\n[normalisers]\nexclude = ["nope"]', "'nope' matches no normaliser"),
         ('select = "default"', "'select' must be a list of strings"),

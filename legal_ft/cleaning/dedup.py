@@ -11,19 +11,24 @@ Signatures are computed where the record is checked (worker processes with --wor
 stay in the parent, in input order, so the first record of a cluster is always the one kept.
 
 Memory holds only the index (see `Deduplicator`): about 0.4 KB per kept record (exact table ~20 B, bands ~210 B,
-8-bit signatures 128 B plus growth slack, origin 12 B), measured in ``tests/test_cleaning_dedup.py``.
+8-bit signatures 128 B plus growth slack, origin 12 B), measured in ``tests/test_cleaning_dedup.py``, and only up
+to ``[dedup] memory_mb``; beyond it, representatives move to a SQLite file (`dedup_spill`), so memory is flat.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import tempfile
 from array import array
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import regex
 
+from legal_ft.cleaning.dedup_spill import SpillStore
 from legal_ft.cleaning.ruleset import DedupSettings
 
 _WORD_RE = regex.compile(r"\w+")
@@ -80,6 +85,10 @@ class IntTable:
     def nbytes(self) -> int:
         return self._keys.nbytes + self._vals.nbytes
 
+    @property
+    def count(self) -> int:
+        return self._count
+
     def _slots(self, keys: np.ndarray) -> np.ndarray:
         return (keys & self._dtype.type(len(self._keys) - 1)).astype(np.int64)
 
@@ -96,6 +105,11 @@ class IntTable:
             go = here != 0  # past hits and other keys; an empty slot ends the probe
             pos, want = (pos[go] + 1) & mask, want[go]
         return found
+
+    def items(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (key, value) pair, as a key array and a value array."""
+        used = self._keys != 0
+        return self._keys[used], self._vals[used]
 
     def insert(self, keys: np.ndarray, value: int) -> None:
         if 3 * (self._count + len(keys)) > 2 * len(self._keys):
@@ -169,6 +183,9 @@ class BandIndex:
     def insert(self, keys: np.ndarray, value: int) -> None:
         self._table.insert(keys, value)
 
+    def items(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._table.items()
+
 
 def _exact_slot_key(key: bytes) -> np.ndarray:
     """The exact-dedup table's key: the digest's first 8 bytes as a non-zero uint64 (two different outputs share
@@ -201,29 +218,80 @@ class Deduplicator:
     """Input-order dedup: the first record of each cluster stays; later ones point back to it.
 
     State per representative, kept compact because it is the only thing that grows with the corpus: its exact key
-    (dict), its LSH bands (`BandIndex`), the low 8 bits of each signature value to verify LSH candidates (b-bit
-    minwise hashing, Li & König 2010: unequal values agree by chance once in 256, which `_similarity` corrects) and
-    its origin as a file number and a line.
+    (`IntTable`), its LSH bands (`BandIndex`), the low 8 bits of each signature value to verify LSH candidates
+    (b-bit minwise hashing, Li & König 2010: unequal values agree by chance once in 256, which `_similarity`
+    corrects) and its origin as a file number and a line.
+
+    Memory is capped by ``[dedup] memory_mb``: when the representatives in memory reach that much, they move in one
+    bulk write to a `SpillStore` on disk (in ``spill_dir``) and memory starts over; lookups then ask both tiers.
+    Decisions are the same with or without spilling. Use as a context manager (or call `close`) so the work file
+    is deleted.
     """
 
-    def __init__(self, settings: DedupSettings) -> None:
+    def __init__(self, settings: DedupSettings, spill_dir: Path | None = None, max_in_memory: int | None = None
+                 ) -> None:
         self.settings = settings
-        self._exact = IntTable(np.uint64)  # first 8 bytes of the exact key -> representative number
+        self.spill_dir = Path(spill_dir) if spill_dir is not None else Path(tempfile.gettempdir())
+        if max_in_memory is None and settings.memory_mb > 0:
+            max_in_memory = max(1, int(settings.memory_mb * 2**20) // bytes_per_representative(settings))
+        self.max_in_memory = max_in_memory  # None: never spill
         self._files: list[str] = []
         self._file_ids: dict[str, int] = {}
+        self._store: SpillStore | None = None
+        self._base = 0  # representatives below this number live in the store
+        self._reset_memory()
+
+    def _reset_memory(self) -> None:
+        """An empty in-memory tier; with a budget its tables are sized for it at once, so they never grow (no
+        doubling copies) and `memory_bytes` stays under the budget (np.zeros pages cost nothing until used)."""
+        s, most = self.settings, self.max_in_memory
+        self._exact = IntTable(np.uint64, _capacity(2 * most) if most else 1 << 14)  # exact key -> representative
         self._rep_file = array("I")
         self._rep_line = array("Q")
-        self._sigs = np.zeros((0, settings.num_perm), dtype=np.uint8)
-        self._bands = (
-            BandIndex(settings.num_bands, settings.num_perm // settings.num_bands) if settings.near else None
-        )
+        self._sigs = np.zeros((most or 0 if s.near else 0, s.num_perm), dtype=np.uint8)
+        self._bands = (BandIndex(s.num_bands, s.num_perm // s.num_bands,
+                                 _capacity(most * s.num_bands) if most else 1 << 14) if s.near else None)
+
+    def __enter__(self) -> Deduplicator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     @property
     def representatives(self) -> int:
-        return len(self._rep_line)
+        return self._base + len(self._rep_line)
+
+    @property
+    def spilled(self) -> int:
+        """Representatives moved to disk so far."""
+        return self._base
+
+    @property
+    def memory_bytes(self) -> int:
+        """The in-memory tier's arrays (what grows with the corpus until it spills)."""
+        bands = self._bands.nbytes if self._bands is not None else 0
+        return (self._exact.nbytes + bands + self._sigs.nbytes + self._rep_file.itemsize * len(self._rep_file)
+                + self._rep_line.itemsize * len(self._rep_line))
 
     def label(self, rep: int) -> str:
-        return f"{self._files[self._rep_file[rep]]}:{self._rep_line[rep]}"
+        if rep >= self._base:
+            file_id, line = self._rep_file[rep - self._base], self._rep_line[rep - self._base]
+        else:
+            assert self._store is not None
+            file_id, line = self._store.origin(rep)
+        return f"{self._files[file_id]}:{line}"
+
+    def _signature_of(self, rep: int) -> np.ndarray:
+        if rep >= self._base:
+            return self._sigs[rep - self._base]
+        assert self._store is not None
+        return self._store.signature(rep)
 
     def check(self, key: bytes | None, sig: Any | None, origin: tuple[str, int]) -> DedupVerdict:
         """Decide for the next record in input order; a new one becomes a representative."""
@@ -231,6 +299,8 @@ class Deduplicator:
         exact = _exact_slot_key(key) if s.exact and key is not None else None
         if exact is not None:
             reps = self._exact.query(exact)
+            if self._store is not None:
+                reps |= self._store.exact(exact)
             if reps:
                 rep = min(reps)
                 return DedupVerdict("duplicate", rep, self.label(rep))
@@ -239,26 +309,49 @@ class Deduplicator:
             digest = np.asarray(sig.digest(), dtype=np.uint64)
             compact = digest.astype(np.uint8)
             band_keys = self._bands.band_keys(digest)
+            candidates = self._bands.query(band_keys)
+            if self._store is not None:
+                candidates |= self._store.bands(band_keys)
             best: tuple[float, int] | None = None
-            for candidate in sorted(self._bands.query(band_keys)):
-                sim = _similarity(self._sigs[candidate], compact)
+            for candidate in sorted(candidates):
+                sim = _similarity(self._signature_of(candidate), compact)
                 if sim >= s.threshold and (best is None or sim > best[0]):
                     best = (sim, candidate)
             if best is not None:
                 if exact is not None:
                     self._exact.insert(exact, best[1])  # an exact copy of this one is a copy of the cluster
+                    self._spill_when_full()
                 return DedupVerdict("near-duplicate", best[1], self.label(best[1]), best[0])
         rep = self._add(origin)
         if exact is not None:
             self._exact.insert(exact, rep)
         if band_keys is not None and compact is not None and self._bands is not None:
-            if rep >= len(self._sigs):  # grow by half: the signatures are the largest part of the state
-                grown = np.zeros((max(1024, len(self._sigs) * 3 // 2, rep + 1), s.num_perm), dtype=np.uint8)
+            row = rep - self._base
+            if row >= len(self._sigs):  # grow by half: the signatures are the largest part of the state
+                grown = np.zeros((max(1024, len(self._sigs) * 3 // 2, row + 1), s.num_perm), dtype=np.uint8)
                 grown[: len(self._sigs)] = self._sigs
                 self._sigs = grown
-            self._sigs[rep] = compact
+            self._sigs[row] = compact
             self._bands.insert(band_keys, rep)
+        self._spill_when_full()
         return DedupVerdict(None, rep)
+
+    def _spill_when_full(self) -> None:
+        most = self.max_in_memory
+        if most is not None and (len(self._rep_line) >= most or self._exact.count >= 2 * most):
+            self._spill()
+
+    def _spill(self) -> None:
+        """Move every in-memory representative to the store and start memory over."""
+        if self._store is None:
+            self._store = SpillStore(self.spill_dir)
+        count = len(self._rep_line)
+        bands = self._bands.items() if self._bands is not None else (np.zeros(0, np.uint32), np.zeros(0, np.uint32))
+        sigs = self._sigs[:count] if self._bands is not None else None
+        self._store.add(self._exact.items(), bands, self._base, self._rep_file.tolist(), self._rep_line.tolist(),
+                        sigs)
+        self._base += count
+        self._reset_memory()
 
     def _add(self, origin: tuple[str, int]) -> int:
         file, line = origin
@@ -268,4 +361,15 @@ class Deduplicator:
             self._files.append(file)
         self._rep_file.append(file_id)
         self._rep_line.append(line)
-        return len(self._rep_line) - 1
+        return self._base + len(self._rep_line) - 1
+
+
+def bytes_per_representative(settings: DedupSettings) -> int:
+    """What one in-memory representative costs at most in the tables `_reset_memory` sizes for a budget: its
+    8-bit signature, its origin (12 B), its band slots and two exact slots at the lowest load (1/3)."""
+    return settings.num_perm + 12 + 3 * 8 * settings.num_bands + 2 * 3 * 12
+
+
+def _capacity(entries: int) -> int:
+    """The power-of-two slot count that holds ``entries`` at a load of at most 2/3."""
+    return max(16, 1 << math.ceil(math.log2(entries * 3 / 2 + 1)))

@@ -191,7 +191,7 @@ class _Decider:
         self.eval_fraction = eval_fraction
         self.train, self.evals, self.rejects = writers
         self.summary = CleanSummary()
-        self.dedup = Deduplicator(engine.rule_set.dedup)
+        self.dedup = Deduplicator(engine.rule_set.dedup, spill_dir=Path(opts.out).resolve().parent)
         self.group_mode = engine.rule_set.dedup.near and engine.rule_set.dedup.near_action == "group"
         self.group_side = bytearray()  # representative number -> 1 if on the eval side (grouped mode only)
 
@@ -265,14 +265,16 @@ def run_clean(opts: CleanOptions, engine: Engine | None = None) -> CleanResult:
     try:
         with JsonlWriter(opts.out) as train, JsonlWriter(opts.eval_out) as evals, RejectsWriter(opts.rejected) as rej:
             decider = _Decider(opts, engine, eval_fraction, (train, evals, rej))
-            for result in process_stream(engine, iter_records(opts.input), opts.workers):
-                if isinstance(result, BadLine):
-                    decider.bad_line(result)
-                    progress.update(result.line)
-                else:
-                    decider.outcome(result)
-                    if result.original.provenance is not None:
-                        progress.update(result.original.provenance.line)
+            with decider.dedup:  # deletes its on-disk work file, if it made one, however the run ends
+                for result in process_stream(engine, iter_records(opts.input), opts.workers):
+                    if isinstance(result, BadLine):
+                        decider.bad_line(result)
+                        progress.update(result.line)
+                    else:
+                        decider.outcome(result)
+                        if result.original.provenance is not None:
+                            progress.update(result.original.provenance.line)
+                decider.summary.dedup_spilled = decider.dedup.spilled
             summary = decider.summary
             summary.timings = {"startup": t_started - started, "clean": time.perf_counter() - t_started}
             summary.timings["total"] = time.perf_counter() - started

@@ -24,6 +24,7 @@ class CleanSummary:
     exact_duplicates: int = 0
     near_duplicates: int = 0
     near_grouped: int = 0
+    dedup_spilled: int = 0  # cluster representatives moved to the on-disk work file ([dedup] memory_mb)
     diversified: int = 0
     internal_errors: int = 0
     per_rule: Counter = field(default_factory=Counter)  # code -> findings
@@ -69,6 +70,7 @@ class CleanSummary:
                 "exact_duplicates": self.exact_duplicates,
                 "near_duplicates": self.near_duplicates,
                 "near_grouped": self.near_grouped,
+                "representatives_spilled_to_disk": self.dedup_spilled,
             },
             "per_rule": {
                 code: {"name": self.rule_names.get(code, ""), "findings": self.per_rule[code],

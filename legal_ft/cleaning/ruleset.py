@@ -47,8 +47,11 @@ class DedupSettings:
     shingle_size: int = 5  # words per shingle
     num_perm: int = 128
     num_bands: int = 16
+    memory_mb: float = 16  # in-memory dedup state before representatives move to a work file on disk; 0: never
 
     def validate(self, where: str) -> None:
+        if self.memory_mb < 0:
+            raise ConfigError(f"{where}: [dedup] memory_mb must be 0 (never spill) or more", "e.g. memory_mb = 16")
         if self.near_action not in ("reject", "group"):
             raise ConfigError(f"{where}: [dedup] near_action must be 'reject' or 'group'", "fix the rule set")
         if not 0.0 < self.threshold <= 1.0:
