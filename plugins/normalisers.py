@@ -426,6 +426,15 @@ _STRAIGHT_PAIRS_RE = regex.compile(r'(?<![\w"])"(?=\S)([^"\n]{1,300}?)(?<=\S)"(?
 _SPACED_DASH_RE = regex.compile(r"(?<=\S)[ \t]+(?:-{1,2}|–|—)[ \t]+(?=\S)")
 _DOUBLE_HYPHEN_RE = regex.compile(r"(?<=\S)--(?=\S)")
 _NUMBER_RANGE_RE = regex.compile(r"(?<=\d)—(?=\d)")
+# A spaced dash between two ends of a range is an unspaced en dash, not a spaced em dash: article numbers after a
+# citation word («ст. 309 - 310», «пп. 1 – 3») and dates («21.02.2024 - 20.06.2024»). Bare numbers («5000 - 3000»)
+# may be arithmetic and keep the spaced dash.
+_SPACED_RANGE_RE = regex.compile(
+    r"(?:(?<=(?<!\p{L})(?:ст|стат\p{L}*|п|пп|ч|абз|пункт\p{L}*|част\p{L}*)\.?[ \t\xa0]*(?:ст\.[ \t\xa0]*)?\d+(?:\.\d+)?)"
+    r"[ \t\xa0]+(?:-{1,2}|–|—)[ \t\xa0]+(?=\d+(?:\.\d+)?(?![\d.]*\d)))"
+    r"|(?:(?<=(?<![\d.])\d{1,2}\.\d{1,2}\.\d{2,4})[ \t\xa0]+(?:-{1,2}|–|—)[ \t\xa0]+(?=\d{1,2}\.\d{1,2}\.\d{2,4}(?![\d.]\d)))",
+    regex.IGNORECASE,
+)
 # What `_SPACED_DASH_RE` needs to change anything: a hyphen or en dash after a blank, or an em dash with a tab or a
 # second space beside it (« — » with one space each side is already what it writes).
 _SPACED_DASH_FORMS = (" -", "\t-", " –", "\t–", "  —", "\t —", "\t—", "—  ", "— \t", "—\t")
@@ -433,12 +442,15 @@ _SPACED_DASH_FORMS = (" -", "\t-", " –", "\t–", "  —", "\t —", "\t—", 
 
 def quotes_dashes(text: str) -> str:
     """«ёлочки» for paired straight and curly quotes; a spaced hyphen, en dash or «--» between words becomes an em
-    dash; an em dash between two numbers becomes the en dash of a range («309—310» → «309–310»). Hyphens inside
+    dash; an em dash between two numbers, and a spaced dash between article numbers or dates, becomes the en dash
+    of a range («309—310», «ст. 309 - 310» → «309–310»; «21.02.2024 - 20.06.2024» → «21.02.2024–20.06.2024»). Hyphens inside
     numbers and codes («2-1234/2024», «40-ФЗ», «123-45-67») and list dashes at line start are left alone."""
     if "„" in text or "“" in text:
         text = _CURLY_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
     if '"' in text:
         text = _STRAIGHT_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
+    if any(form in text for form in _SPACED_DASH_FORMS) or "— " in text:
+        text = _SPACED_RANGE_RE.sub("–", text)
     if any(form in text for form in _SPACED_DASH_FORMS):
         text = _SPACED_DASH_RE.sub(" — ", text)
     if "--" in text:

@@ -141,6 +141,23 @@ def test_quotes_and_dashes():
         "тел. 123-45-67\n- пункт списка")
 
 
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("ст. 309 - 310 ГК РФ", "ст. 309–310 ГК РФ"),
+    ("ст. ст. 309 — 310 ГК РФ", "ст. ст. 309–310 ГК РФ"),
+    ("статьями 309 – 310", "статьями 309–310"),
+    ("пп. 1 - 3 п. 2", "пп. 1–3 п. 2"),
+    ("ч. 1 - 2 ст. 330", "ч. 1–2 ст. 330"),
+    ("ст. 15.25 - 15.27 КоАП РФ", "ст. 15.25–15.27 КоАП РФ"),
+    ("за период 21.02.2024 - 20.06.2024.", "за период 21.02.2024–20.06.2024."),
+    # not ranges: arithmetic, a date after an article, words after the dash
+    ("5000 - 3000 = 2000 руб.", "5000 — 3000 = 2000 руб."),
+    ("ст. 12 - 13.01.2024 вынесено", "ст. 12 — 13.01.2024 вынесено"),
+    ("ст. 309 - в редакции закона", "ст. 309 — в редакции закона"),
+])
+def test_spaced_ranges_of_articles_and_dates_become_en_dashes(raw, expected):
+    assert run("quotes-dashes", raw) == expected
+
+
 def test_canonical_headings_only_where_a_heading_exists():
     raw = "Мотивировочная часть.\nтекст\nрезолютивная часть\nпрошу суд:\nПРИЛОЖЕНИЯ\n1. Копия"
     assert run("canonical-headings", raw) == (
