@@ -61,7 +61,18 @@ def hand_written() -> list[Labelled]:
             continue
         label = case.label or ("reject" if case.expect else "keep")
         out.append(Labelled(f"hand:{case.family}:{case.id}", Record(case.instruction, case.input, case.text), label))
+    for name, bad in realistic_rejects().items():
+        out.append(Labelled(f"hand:realistic:{name}", Record(bad["instruction"], bad["input"], bad["text"]), "reject"))
     return out
+
+
+def realistic_rejects() -> dict[str, dict[str, str]]:
+    """Whole model outputs with one realistic defect each (``tests/data/realistic_rejects.toml``)."""
+    import tomllib
+    from pathlib import Path
+
+    with open(Path(__file__).parent / "data" / "realistic_rejects.toml", "rb") as fh:
+        return tomllib.load(fh)["bad"]
 
 
 def from_sample() -> tuple[list[Labelled], Counter]:
@@ -91,7 +102,7 @@ def from_sample() -> tuple[list[Labelled], Counter]:
 
 @pytest.fixture(scope="module")
 def scored():
-    engine = load_engine("strict", entry_points=False)
+    engine = _strict_engine()
     sample, skipped = from_sample()
     labelled = hand_written() + sample
     rows = []
@@ -138,6 +149,24 @@ def test_precision_and_recall_of_strict_rejections(scored):
     assert got["precision"] >= PRECISION_FLOOR, _explain(rows, lambda i, f: i.expect == "keep" and f)
     assert got["recall"] >= RECALL_FLOOR, _explain(rows, lambda i, f: i.expect == "reject" and not f)
     assert got["keeps"] >= KEEP_FLOOR, _explain(rows, lambda i, f: i.expect == "keep" and f)
+
+
+@pytest.mark.parametrize("name", sorted(realistic_rejects()))
+def test_realistic_defective_outputs_are_rejected_for_their_defect(name):
+    bad = realistic_rejects()[name]
+    engine = _strict_engine()
+    outcome = engine.process(0, Record(bad["instruction"], bad["input"], bad["text"]))
+    assert bad["expect"] in {f.code for f in outcome.findings}, (bad["defect"], [f.to_dict() for f in
+                                                                                 outcome.findings])
+
+
+_ENGINE = []
+
+
+def _strict_engine():
+    if not _ENGINE:
+        _ENGINE.append(load_engine("strict", entry_points=False))
+    return _ENGINE[0]
 
 
 def test_must_keep_documents_are_all_kept(scored):
