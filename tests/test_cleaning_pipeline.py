@@ -108,6 +108,31 @@ def test_cli_summary_and_quiet(setup, run_cli):
     assert quiet.exit_code == 0 and "kept 3 of 10" in quiet.stderr
 
 
+def test_workers_auto_is_one_process_for_a_small_input_and_one_per_core_for_a_large_one(setup, run_cli,
+                                                                                         tmp_path, monkeypatch):
+    from legal_ft.cleaning import pipeline
+
+    _, src, rule_set = setup
+    assert pipeline.auto_workers(src) == 1
+    big = tmp_path / "big.jsonl"
+    with open(big, "wb") as fh:
+        fh.truncate(pipeline.AUTO_WORKERS_MIN_BYTES)
+    monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda pid: set(range(32)), raising=False)
+    assert pipeline.auto_workers(big) == pipeline.AUTO_WORKERS_MAX
+    monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert pipeline.auto_workers(big) == 3
+    assert pipeline.auto_workers(tmp_path / "missing.jsonl") == 1
+    d = tmp_path / "auto"
+    result = run_cli("clean", "--input", str(src), "--rules", str(rule_set), "--out", str(d / "t.jsonl"),
+                     "--eval-out", str(d / "e.jsonl"), "--rejected", str(d / "r.jsonl"), "--report",
+                     str(d / "rep.json"), "--workers", "auto")
+    assert result.exit_code == 0, result
+    assert json.loads((d / "rep.json").read_text(encoding="utf-8"))["options"]["workers"] == 1
+    for bad in ("0", "many"):
+        wrong = run_cli("clean", "--input", str(src), "--workers", bad)
+        assert wrong.exit_code == 1 and "--workers" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
 def test_refuses_to_overwrite_the_input(setup, run_cli):
     tmp_path, src, rule_set = setup
     result = run_cli("clean", "--input", str(src), "--rules", str(rule_set), "--out", str(src))
