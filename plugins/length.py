@@ -85,6 +85,8 @@ _LIST_ITEM_RE = regex.compile(r"^\s*(?:\d{1,2}[.)]|[-–—•])\s+\S")
 _CONTACT_END_RE = regex.compile(
     r"(?:(?<!\S)(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\d+])\+?\d[\d ()-]{6,}\d)$")
 _TAIL_CHARS = 300  # the end of a (possibly very long) last line is what decides
+# «М.П.» (место печати) under an organisation's signature: the seal's place, not a cut-off «п.»
+_SEAL_LINE_RE = regex.compile(r"\n[ \t]*\(?[ \t]*М\.?[ \t]*П\.?[ \t]*\)?[ \t]*$", regex.IGNORECASE)
 
 
 class Truncated(Rule):
@@ -113,6 +115,8 @@ class Truncated(Rule):
         text = doc.output.rstrip()
         if not text:
             return []
+        if text[-1] in ".)Пп" and (seal := _SEAL_LINE_RE.search(text, max(0, len(text) - 16))):
+            text = text[: seal.start()].rstrip()
         last = text.rsplit("\n", 1)[-1].strip()
         where = f"output:{len(text) - len(last)}-{len(text)}"
         last = last[-_TAIL_CHARS:]

@@ -152,3 +152,61 @@ def test_tokenizer_enables_the_token_length_rule(tiny_model_dir, tmp_path, run_c
     assert [f["code"] for f in rejected[0]["findings"]] == ["LF404"]
     bad = run_cli(*common, "--tokenizer", str(tmp_path / "nowhere"))
     assert bad.exit_code == 1 and "tokenizer folder not found" in bad.stderr
+
+
+def test_rules_check_explains_one_document(run_cli, tmp_path):
+    """`legalft rules check` on a text file (any Windows encoding), on stdin and with a custom rule folder."""
+    from rule_cases import documents
+
+    text = documents()["claim_house"]["text"]
+    good = tmp_path / "claim.txt"
+    good.write_bytes(text.encode("cp1251"))  # saved by a Russian Windows editor
+    result = run_cli("rules", "check", str(good), "--rules", "strict")
+    assert result.exit_code == 0, result.stderr
+    assert "document type claim" in result.stdout and "KEPT" in result.stdout and "REJECTED" not in result.stdout
+
+    cut = text[: text.index("РЕЗОЛЮТИВНАЯ ЧАСТЬ:")] + "Согласно ст. 309 ГК РФ обязательства должны исполняться в"
+    wide = tmp_path / "cut.txt"
+    wide.write_bytes(cut.encode("utf-16"))  # Notepad's "Unicode"
+    result = run_cli("rules", "check", str(wide), "--rules", "strict", "--show-text")
+    assert result.exit_code == 0, result.stderr
+    assert "REJECTED: " in result.stdout and "LF403" in result.stdout and "mid-sentence" in result.stdout
+    assert "text as the rules saw it" in result.stdout and "исполняться в" in result.stdout
+
+    piped = run_cli("rules", "check", "--rules", "strict", input=("Конечно! Вот документ:\n\n" + text).encode())
+    assert piped.exit_code == 0 and "normalisers changed: strip-chatter" in piped.stdout and "KEPT" in piped.stdout
+
+    custom = run_cli("rules", "check", str(good), "--rules-dir", str(Path("examples/custom_rule").resolve()))
+    assert custom.exit_code == 0 and "KEPT" in custom.stdout
+    caps = tmp_path / "caps.txt"
+    caps.write_text(text.upper(), encoding="utf-8")
+    shouting = run_cli("rules", "check", str(caps), "--rules-dir", str(Path("examples/custom_rule").resolve()))
+    assert "XY101" in shouting.stdout and "REJECTED" in shouting.stdout
+
+    missing = run_cli("rules", "check", str(tmp_path / "nope.txt"))
+    assert missing.exit_code == 1 and "file not found" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_rules_check_on_a_dataset_gives_a_line_per_record_or_one_in_full(run_cli, tmp_path):
+    from rule_cases import documents
+
+    text = documents()["pretension"]["text"]
+    rows = [{"instruction": "Составь претензию.", "input": "", "output": text},
+            {"instruction": "Составь претензию.", "input": "", "output": text.replace("ТРЕБУЮ", "ПРОШУ СУД")},
+            ]
+    data = tmp_path / "d.jsonl"
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{broken\n", encoding="utf-8")
+    result = run_cli("rules", "check", str(data))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("line 1: pretension — kept")
+    assert lines[1].startswith("line 2: pretension — rejected: LF103")
+    assert lines[2].startswith("line 3: malformed")
+    assert "1 kept, 1 rejected, 1 malformed" in result.stdout
+    one = run_cli("rules", "check", str(data), "--line", "2")
+    assert one.exit_code == 0 and f"{data}:2" in one.stdout and "pretension-asks-court" in one.stdout
+    assert "line 1" not in one.stdout
+    beyond = run_cli("rules", "check", str(data), "--line", "9")
+    assert beyond.exit_code == 1 and "has no line 9" in beyond.stderr
+    wrong = run_cli("rules", "check", str(tmp_path / "x.txt"), "--line", "2")
+    assert wrong.exit_code == 1 and "--line" in wrong.stderr

@@ -12,24 +12,9 @@ from legal_ft.errors import InputError
 
 
 def decode_facts(data: bytes) -> str:
-    """Facts bytes as text: UTF-16/32 when they start with a byte-order mark (Notepad's "Unicode"), else UTF-8
-    (with or without BOM), else Windows-1251 — what `type facts.txt |` pipes on a Russian Windows, whatever the
-    console's own encoding is."""
-    from legal_ft.io import wide_encoding
+    from legal_ft.io.text import decode_text
 
-    wide = wide_encoding(data[:4])
-    if wide:
-        try:
-            return data.decode(wide)
-        except UnicodeDecodeError as exc:
-            raise InputError(f"the facts are damaged {wide.upper()} text ({exc.reason})",
-                             "save them again as UTF-8 (in Notepad: Save as → Encoding: UTF-8)") from exc
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")  # pragma: no cover - cp1251 decodes every byte but 0x98
+    return decode_text(data, "the facts")
 
 
 def _read_facts(facts_file: Path | None) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""`legalft rules list|show`: what the rules are, which a rule set turns on, and their documentation."""
+"""`legalft rules list|show|check`: what the rules are, which a rule set turns on, their documentation, and
+what they say about one document."""
 
 from __future__ import annotations
 
@@ -22,13 +23,14 @@ def format_value(value: object) -> str:
 
 @click.group("rules")
 def rules() -> None:
-    """List the cleaning rules or show one rule's documentation.
+    """List the cleaning rules, show one rule's documentation, or check a document.
 
     \b
     Examples:
       legalft rules list --rules strict
       legalft rules show LF201
       legalft rules show missing-demand
+      legalft rules check claim.txt --rules strict
     """
 
 
@@ -103,3 +105,132 @@ def show_rule(rule: str, rule_set: str, rules_dirs: tuple[Path, ...]) -> None:
             out.print(f"  {name}: {type_name} = {default!r} → {current[name]!r}{mark}", markup=False)
     else:
         out.print("\nThresholds: none", markup=False)
+
+
+DEFAULT_CHECK_INSTRUCTION = "Составь юридический документ."
+
+
+@rules.command("check")
+@click.argument("path", type=click.Path(path_type=Path, allow_dash=True), default="-")
+@_rules_option
+@_dirs_option
+@click.option("--instruction", default=None, metavar="TEXT",
+              help=f"For a text file: the instruction it answers (default: «{DEFAULT_CHECK_INSTRUCTION}»); it "
+                   "helps detect the document type.")
+@click.option("--input", "input_text", default="", metavar="TEXT",
+              help="For a text file: the facts given with the instruction (the echo rule compares them).")
+@click.option("--line", type=int, default=None, metavar="N", help="For a .jsonl file: only the record on line N.")
+@click.option("--tokenizer", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Model or tokenizer folder; enables token-length rules (LF404).")
+@click.option("--show-text", is_flag=True, help="Also print the text as the rules saw it (after the normalisers).")
+def check_rules(path: Path, rule_set: str, rules_dirs: tuple[Path, ...], instruction: str | None, input_text: str,
+                line: int | None, tokenizer: Path | None, show_text: bool) -> None:
+    """Run a rule set on one document and say why it would be kept or rejected.
+
+    \b
+    PATH is a text file with one document (UTF-8, Windows-1251 or UTF-16 with a BOM), `-` for stdin, or a
+    .jsonl dataset: then every record gets a line, or one record (--line N) the full account. Duplicates are
+    not looked for: that needs the whole dataset (`legalft clean`).
+    \b
+    Examples:
+      legalft rules check claim.txt --rules strict
+      legalft rules check claim.txt --rules strict --rules-dir my_rules --show-text
+      legalft rules check datasets/merged_training_dataset.jsonl --line 42
+    """
+    from legal_ft.cleaning.engine import load_engine
+
+    engine = load_engine(rule_set, rules_dirs, str(tokenizer) if tokenizer else None)
+    if path.suffix.lower() == ".jsonl":
+        _check_jsonl(engine, path, line, show_text)
+        return
+    if line is not None:
+        raise click.BadParameter("--line applies to a .jsonl file only", param_hint="--line")
+    from legal_ft.records import Record
+
+    text, source = _read_document(path)
+    record = Record(instruction or DEFAULT_CHECK_INSTRUCTION, input_text, text)
+    _explain(engine, record, source, show_text)
+
+
+def _read_document(path: Path) -> tuple[str, str]:
+    import sys
+
+    from legal_ft.errors import InputError
+    from legal_ft.io.text import decode_text
+
+    if str(path) == "-":
+        stdin = sys.stdin
+        if stdin is None or stdin.isatty():
+            raise InputError("no document given", "pass a file, or pipe one: legalft rules check - < claim.txt")
+        buffer = getattr(stdin, "buffer", None)
+        return (decode_text(buffer.read(), "the document on stdin") if buffer is not None else stdin.read()), "stdin"
+    if not path.is_file():
+        raise InputError(f"file not found: {path}", "check the path")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}", "check the file's permissions") from exc
+    return decode_text(data, str(path)), str(path)
+
+
+def _check_jsonl(engine, path: Path, line: int | None, show_text: bool) -> None:
+    from collections import Counter
+
+    from legal_ft.console import console
+    from legal_ft.errors import InputError
+    from legal_ft.io import BadLine, iter_records
+
+    out = console()
+    verdicts: Counter = Counter()
+    found = False
+    for index, item in enumerate(iter_records(path)):
+        number = item.line if isinstance(item, BadLine) else item.provenance.line if item.provenance else index + 1
+        if line is not None and number != line:
+            continue
+        found = True
+        if isinstance(item, BadLine):
+            verdicts["malformed"] += 1
+            out.print(f"line {number}: malformed — {item.reason}", markup=False)
+        elif line is not None:
+            _explain(engine, item, f"{path}:{number}", show_text)
+        else:
+            outcome = engine.process(index, item)
+            verdicts["kept" if outcome.passed else "rejected"] += 1
+            codes = ", ".join(dict.fromkeys(f"{f.code} {f.reason}" for f in outcome.findings))
+            out.print(f"line {number}: {outcome.doc_type or 'unknown'} — "
+                      + (f"rejected: {codes}" if codes else "kept"), markup=False)
+        if line is not None:
+            break
+    if line is not None and not found:
+        raise InputError(f"{path} has no line {line}", "line numbers start at 1; see the file's length")
+    if line is None:
+        out.print(", ".join(f"{n} {v}" for v, n in verdicts.items()) + " (without dedup: see `legalft clean`)",
+                  markup=False)
+
+
+def _explain(engine, record, source: str, show_text: bool) -> None:
+    """The full account for one record: type, what the normalisers changed, every finding, the verdict."""
+    from rich.table import Table
+
+    from legal_ft.console import console
+
+    out = console()
+    outcome = engine.process(0, record)
+    out.print(f"{source}: {len(record.output)} characters, document type {outcome.doc_type or 'unknown'}, "
+              f"rule set '{engine.rule_set.name}' ({len(engine.rules)} rules)", markup=False)
+    changed = ", ".join(outcome.normalised) if outcome.normalised else "nothing"
+    out.print(f"normalisers changed: {changed}", markup=False)
+    if outcome.findings:
+        table = Table(title=f"{len(outcome.findings)} finding(s)", title_justify="left")
+        for col in ("code", "rule", "reason", "message"):
+            table.add_column(col, overflow="fold")
+        for f in outcome.findings:
+            table.add_row(f.code, f.rule, f.reason, f.message)
+        out.print(table)
+    if show_text:
+        out.print("--- text as the rules saw it ---", markup=False)
+        out.print(outcome.record.output, markup=False, highlight=False)
+        out.print("--- end ---", markup=False)
+    verdict = ("REJECTED: " + ", ".join(dict.fromkeys(f.code for f in outcome.findings))) if outcome.findings \
+        else "KEPT (duplicates aside)"
+    out.print(verdict, markup=False)
