@@ -350,7 +350,51 @@ class SeveralDocuments(Rule):
                              f"output:{start}-{start + len(line)}")]
 
 
+# Types one request may fairly be answered with: a claim to an arbitrazh court is a claim; a bare «жалоба» to a
+# public authority is often titled «ЗАЯВЛЕНИЕ о …».
+_SAME_REQUEST = {("claim", "arbitration_claim"), ("arbitration_claim", "claim")}
+_BARE_COMPLAINT_RE = regex.compile(r"(?<!(?:онн|астн)\w{0,3}\s)\bжалоб", regex.IGNORECASE)
+
+
+class TypeMismatch(Rule):
+    """The output is another kind of document than the instruction asks for: a model asked for a претензия that
+    writes the исковое заявление, or asked for a ходатайство that writes an appeal. Trained on such a pair, the
+    model learns to ignore what it is asked. Only the output's own title counts, and only an instruction that
+    names a type. `legalft clean` leaves this rule out while it replaces instructions (instruction variety picks
+    one for the type the output is), so the document is kept with a fitting instruction; with --no-diversify and
+    in `legalft eval` it applies.
+
+    Bad: instruction «Составь досудебную претензию …», output titled «ИСКОВОЕ ЗАЯВЛЕНИЕ».
+    Good: instruction «Составь возражения на апелляционную жалобу», output titled «ВОЗРАЖЕНИЯ на апелляционную жалобу».
+    """
+
+    code = "LF110"
+    name = "type-mismatch"
+    groups = (FAMILY, "default", "instruction")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        return {"type_mismatch": float(bool(self.check(doc)))}
+
+    def check(self, doc: Document) -> list[Finding]:
+        from legal_ft.legal.detect import requested_doc_type, title_doc_type
+
+        asked = requested_doc_type(doc.instruction)
+        if asked is None:
+            return []
+        written = title_doc_type(doc.output)
+        if written is None or written is asked or (asked.value, written.value) in _SAME_REQUEST:
+            return []
+        if asked.value == "appeal" and written.value == "motion" and _BARE_COMPLAINT_RE.search(doc.instruction):
+            return []
+        return [self.finding("type-mismatch", f"the instruction asks for: {asked.title_ru} "
+                             f"({_quote(doc.instruction)}); the output is: {written.title_ru}", "output")]
+
+
 @hookimpl
 def legalft_rules():
     return [MissingReasoning, MissingDemand, WrongDemandForType, MissingHeader, MissingParties, MissingTitle,
-            MissingAttachments, PartsOutOfOrder, SeveralDocuments]
+            MissingAttachments, PartsOutOfOrder, SeveralDocuments, TypeMismatch]

@@ -19,7 +19,7 @@ from legal_ft.records import Record
 CATALOGUE = {
     "LF101": "missing-reasoning", "LF102": "missing-demand", "LF103": "wrong-demand-for-type",
     "LF104": "missing-header", "LF105": "missing-parties", "LF106": "missing-title", "LF107": "missing-attachments",
-    "LF108": "parts-out-of-order", "LF109": "several-documents", "LF201": "no-citation", "LF202": "bad-citation", "LF301": "off-topic",
+    "LF108": "parts-out-of-order", "LF109": "several-documents", "LF110": "type-mismatch", "LF201": "no-citation", "LF202": "bad-citation", "LF301": "off-topic",
     "LF302": "not-procedural", "LF401": "too-short", "LF402": "too-long", "LF403": "truncated",
     "LF404": "too-many-tokens", "LF501": "not-russian", "LF601": "model-chatter", "LF602": "refusal",
     "LF603": "placeholder", "LF604": "echo", "LF605": "empty-field", "LF606": "mojibake", "LF607": "markdown",
@@ -210,3 +210,31 @@ def test_rules_check_on_a_dataset_gives_a_line_per_record_or_one_in_full(run_cli
     assert beyond.exit_code == 1 and "has no line 9" in beyond.stderr
     wrong = run_cli("rules", "check", str(tmp_path / "x.txt"), "--line", "2")
     assert wrong.exit_code == 1 and "--line" in wrong.stderr
+
+
+def test_type_mismatch_is_repaired_by_instruction_variety_and_rejected_without_it(tmp_path):
+    """A претензия collected under «Составь исковое заявление …»: with instruction variety the record is kept and
+    gets an instruction for a претензия; with --no-diversify it is rejected (LF110), the original kept as read."""
+    import dataclasses
+
+    from rule_cases import documents
+
+    from legal_ft.cleaning.instructions import bank_for
+
+    doc = documents()["pretension"]
+    src = tmp_path / "m.jsonl"
+    src.write_text(json.dumps({"instruction": "Составь исковое заявление о взыскании долга.", "input": doc["input"],
+                               "output": doc["text"]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    kept = run_clean(dataclasses.replace(_opts(src, tmp_path / "a", "default"), eval_fraction=0.0))
+    assert kept.summary.kept == 1
+    assert kept.report["rules_left_out"] == {"LF110": "group instruction: instructions are replaced"}
+    record = read_jsonl(tmp_path / "a" / "train.jsonl")[0]
+    assert record["instruction"] in bank_for("pretension")
+    assert record["metadata"]["original_instruction"] == "Составь исковое заявление о взыскании долга."
+
+    plain = run_clean(dataclasses.replace(_opts(src, tmp_path / "b", "default"), diversify=False))
+    assert plain.summary.kept == 0 and plain.report["rules_left_out"] == {}
+    rejected = read_jsonl(tmp_path / "b" / "rejected.jsonl")[0]
+    assert [f["code"] for f in rejected["findings"]] == ["LF110"]
+    assert "претензия" in rejected["findings"][0]["message"] and "исковое заявление" in rejected["findings"][0][
+        "message"]

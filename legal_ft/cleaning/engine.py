@@ -34,6 +34,7 @@ class EngineSpec:
     tokenizer_dir: str | None = None
     builtin: bool = True
     entry_points: bool = True
+    skip_groups: tuple[str, ...] = ()  # rules in these groups are left out of this run (see `run_clean`)
 
 
 @dataclass(slots=True)
@@ -74,7 +75,8 @@ class Engine:
         resolved = resolve_rule_set(source, registry)
         resolved.plugin_dirs = dirs
         tokenizer = _load_tokenizer(spec.tokenizer_dir) if spec.tokenizer_dir else None
-        rules = [registry.rules[code](resolved.thresholds[code]) for code in resolved.enabled]
+        rules = [registry.rules[code](resolved.thresholds[code]) for code in resolved.enabled
+                 if not set(registry.rules[code].groups) & set(spec.skip_groups)]
         normalisers = [registry.normalisers[name]() for name in resolved.normalisers]
         return cls(spec, registry, resolved, rules, normalisers, tokenizer)
 

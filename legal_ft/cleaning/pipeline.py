@@ -9,6 +9,7 @@ the output is byte-identical whatever the worker count.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import multiprocessing
 import os
 import sys
@@ -275,7 +276,8 @@ def run_clean(opts: CleanOptions, engine: Engine | None = None) -> CleanResult:
         raise ConfigError("two outputs share one path",
                           "give --out, --eval-out, --rejected and --report distinct paths")
     ensure_not_input(outputs, [opts.input])
-    engine = engine or Engine.from_spec(opts.spec)  # a wrong --rules is reported first: it is the cheaper fix
+    if engine is None:  # a wrong --rules is reported first: it is the cheaper fix
+        engine = Engine.from_spec(clean_spec(opts))
     _check_input(opts.input)
     eval_fraction = engine.rule_set.split.eval_fraction if opts.eval_fraction is None else opts.eval_fraction
     if not 0.0 <= eval_fraction < 1.0:
@@ -304,6 +306,18 @@ def run_clean(opts: CleanOptions, engine: Engine | None = None) -> CleanResult:
     finally:
         progress.close()
     return CleanResult(summary, report, engine)
+
+
+INSTRUCTION_GROUP = "instruction"  # rules about the instruction, moot when instruction variety replaces it
+
+
+def clean_spec(opts: CleanOptions) -> EngineSpec:
+    """The engine for a clean run: while instructions are replaced by ones for the output's type (instruction
+    variety), rules that judge the original instruction against the output (LF110 type-mismatch) are left out:
+    the record is kept and gets a fitting instruction instead of being lost."""
+    if not opts.diversify or INSTRUCTION_GROUP in opts.spec.skip_groups:
+        return opts.spec
+    return dataclasses.replace(opts.spec, skip_groups=(*opts.spec.skip_groups, INSTRUCTION_GROUP))
 
 
 def _check_input(path: Path) -> None:
@@ -342,6 +356,7 @@ def build_report(opts: CleanOptions, engine: Engine, summary: CleanSummary, eval
         "rule_set": engine.rule_set.to_dict(),
         "options": {"eval_fraction": eval_fraction, "seed": opts.seed, "diversify": opts.diversify,
                     "workers": opts.workers, "tokenizer": engine.spec.tokenizer_dir},
+        "rules_left_out": _rules_left_out(engine),
         "plugins": engine.registry.sources,
         **summary.to_dict(),
     }
@@ -351,6 +366,17 @@ def build_report(opts: CleanOptions, engine: Engine, summary: CleanSummary, eval
         report["throughput"] = {"records_per_s": round(summary.read / total, 1),
                                 "mb_per_s": round(size / total / 1e6, 2)}
     return report
+
+
+def _rules_left_out(engine: Engine) -> dict[str, str]:
+    """Rules the rule set turns on that this run left out, and why (`clean_spec`)."""
+    running = {rule.code for rule in engine.rules}
+    out = {}
+    for code in engine.rule_set.enabled:
+        if code not in running:
+            groups = ", ".join(sorted(set(engine.registry.rules[code].groups) & set(engine.spec.skip_groups)))
+            out[code] = f"group {groups}: instructions are replaced"
+    return out
 
 
 def _pretty_json(obj: Any) -> bytes:

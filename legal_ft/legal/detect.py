@@ -73,6 +73,35 @@ def _title_type(head: str) -> DocType | None:
     return None
 
 
+def title_doc_type(output: str) -> DocType | None:
+    """The type the output's own title names («ПРЕТЕНЗИЯ», «ИСКОВОЕ ЗАЯВЛЕНИЕ» …), or None without a title."""
+    return _title_type(output[:_HEAD_CHARS])
+
+
+# What an instruction asks for: the type word that comes first («Составь возражения на апелляционную жалобу» asks
+# for возражения, not a жалоба; «Составь претензию перед подачей иска» for a претензия).
+_REQUEST_RE = regex.compile(
+    r"(?P<court_order>(?:заявлени\w*\s+о\s+(?:вынесении|выдаче)\s+)?судебн\w+\s+приказ)"
+    r"|(?P<response>отзыв|возражени)"
+    r"|(?P<appeal>апелляционн\w*\s+жалоб|кассационн\w*\s+жалоб|частн\w+\s+жалоб|\bжалоб)"
+    r"|(?P<pretension>претензи|досудебн\w+\s+требовани)"
+    r"|(?P<motion>ходатайств|заявлени\w*\s+об?\s)"  # «заявление о/об …», as a title reads (court orders aside)
+    r"|(?P<claim>исков\w*\s+заявлени|\bиск\b|\bиска\b|\bисков\w*)",
+    regex.IGNORECASE,
+)
+
+
+def requested_doc_type(instruction: str) -> DocType | None:
+    """The document type an instruction asks for (its first type word), or None when it names none."""
+    m = _REQUEST_RE.search(instruction or "")
+    if m is None:
+        return None
+    kind = DocType(m.lastgroup)
+    if kind is DocType.CLAIM and _ARBITRAZH_RE.search(instruction):
+        return DocType.ARBITRATION_CLAIM
+    return kind
+
+
 def detect_doc_type(output: str, instruction: str = "") -> DocType:
     """The document type of ``output`` (helped by ``instruction``); `DocType.UNKNOWN` when nothing says."""
     head = output[:_HEAD_CHARS]
