@@ -31,11 +31,19 @@ _UKRAINIAN_WORD_RE = regex.compile(
     regex.IGNORECASE,
 )
 _UKRAINIAN_LETTERS = "іїєґІЇЄҐ"
+# A passage of English inside a Russian document: a run of Latin words with no Cyrillic between them, long enough
+# and with enough English function words that it is prose, not a company name or a list of brands.
+_LATIN_RUN_RE = regex.compile(r"\p{Latin}[\p{Latin}'’-]*(?:[ \t,;:.()\"«»!?–—%/\d-]+\p{Latin}[\p{Latin}'’-]*)+")
+_LATIN_WORD_RE = regex.compile(r"\p{Latin}[\p{Latin}'’-]*")
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the of and to in is are was were be been that this these for with by on as it its not which from an has have "
+    "had will would shall should may must can or if at".split())
 
 
 class NotRussian(Rule):
-    """The document is not in Russian: English (Latin letters dominate) or Ukrainian (its letters і ї є ґ and
-    words such as «позивач», «відповідач», «що»).
+    """The document is not in Russian: English (Latin letters dominate), an English passage inside it (a model
+    that switched language for a paragraph), or Ukrainian (its letters і ї є ґ and words such as «позивач»,
+    «відповідач», «що»).
 
     Bad: ``STATEMENT OF CLAIM. The plaintiff requests the court to recover …`` or ``ПОЗОВНА ЗАЯВА … Позивач …``
     Good: ``ИСКОВОЕ ЗАЯВЛЕНИЕ … смартфон Samsung Galaxy S23, e-mail: ivanov@example.ru``
@@ -50,6 +58,8 @@ class NotRussian(Rule):
         max_latin_share: float = 0.3  # of letters, after brands-with-digits, e-mails and URLs are removed
         max_ukrainian_letters: float = 0.005  # і ї є ґ per Cyrillic letter
         max_ukrainian_words: int = 3
+        max_english_passage_words: int = 12  # a longer run of Latin words that reads as English prose is a passage
+        min_english_function_words: int = 4  # «the», «of», «and» … in that run: prose, not names
 
     def measure(self, doc: Document) -> dict[str, float]:
         text = doc.output
@@ -61,6 +71,7 @@ class NotRussian(Rule):
         cyr = _count_cyrillic(text)  # len(_NOT_CYRILLIC_RE.sub("", text))
         ukrainian = len(_UKRAINIAN_LETTER_RE.findall(text)) if any(c in text for c in _UKRAINIAN_LETTERS) else 0
         return {
+            "english_passage_words": float(len(self._english_passage(doc.output) or ())) if latin else 0.0,
             "latin_share": latin / max(latin + cyr, 1),
             "ukrainian_letters": ukrainian / max(cyr, 1),
             "ukrainian_words": float(len(_UKRAINIAN_WORD_RE.findall(text))) if ukrainian else 0.0,
@@ -74,12 +85,28 @@ class NotRussian(Rule):
             sample = _LATIN_PHRASE_RE.search(doc.output)
             quoted = f", e.g. «{sample.group(0)[:60]}»" if sample else ""
             return [self.finding("english", f"{m['latin_share']:.0%} of the letters are Latin{quoted}", "output")]
+        if m["english_passage_words"]:
+            words = self._english_passage(doc.output) or []
+            return [self.finding("english-passage", f"an English passage of {len(words)} words inside the "
+                                 f"document: «{' '.join(words[:10])} …»", "output")]
         if m["ukrainian_letters"] > self.t.max_ukrainian_letters and m["ukrainian_words"] > self.t.max_ukrainian_words:
             words = sorted({w.lower() for w in _UKRAINIAN_WORD_RE.findall(doc.output)})[:4]
             return [self.finding("ukrainian", f"Ukrainian: {m['ukrainian_words']:.0f} Ukrainian words ("
                                  f"{', '.join(f'«{w}»' for w in words)}) and letters і/ї/є/ґ "
                                  f"({m['ukrainian_letters']:.1%} of Cyrillic letters)", "output")]
         return []
+
+
+    def _english_passage(self, text: str) -> list[str] | None:
+        """The words of the first run of Latin words that is English prose, or None."""
+        for run in _LATIN_RUN_RE.finditer(text):
+            if run.end() - run.start() < 4 * self.t.max_english_passage_words:
+                continue
+            words = _LATIN_WORD_RE.findall(run.group(0))
+            if len(words) > self.t.max_english_passage_words and sum(
+                    w.lower() in _ENGLISH_FUNCTION_WORDS for w in words) >= self.t.min_english_function_words:
+                return words
+        return None
 
 
 @hookimpl

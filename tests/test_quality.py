@@ -63,16 +63,28 @@ def hand_written() -> list[Labelled]:
         out.append(Labelled(f"hand:{case.family}:{case.id}", Record(case.instruction, case.input, case.text), label))
     for name, bad in realistic_rejects().items():
         out.append(Labelled(f"hand:realistic:{name}", Record(bad["instruction"], bad["input"], bad["text"]), "reject"))
+    for name, good in realistic_keeps().items():
+        out.append(Labelled(f"hand:realistic:{name}:wrapped", Record(good["instruction"], good["input"], good["text"]),
+                            "keep"))
     return out
+
+
+def _data(name: str, table: str) -> dict[str, dict[str, str]]:
+    import tomllib
+    from pathlib import Path
+
+    with open(Path(__file__).parent / "data" / name, "rb") as fh:
+        return tomllib.load(fh)[table]
 
 
 def realistic_rejects() -> dict[str, dict[str, str]]:
     """Whole model outputs with one realistic defect each (``tests/data/realistic_rejects.toml``)."""
-    import tomllib
-    from pathlib import Path
+    return _data("realistic_rejects.toml", "bad")
 
-    with open(Path(__file__).parent / "data" / "realistic_rejects.toml", "rb") as fh:
-        return tomllib.load(fh)["bad"]
+
+def realistic_keeps() -> dict[str, dict[str, str]]:
+    """Whole model outputs wrapped as chat models wrap them, each a valid document (``realistic_keeps.toml``)."""
+    return _data("realistic_keeps.toml", "keep")
 
 
 def from_sample() -> tuple[list[Labelled], Counter]:
@@ -158,6 +170,23 @@ def test_realistic_defective_outputs_are_rejected_for_their_defect(name):
     outcome = engine.process(0, Record(bad["instruction"], bad["input"], bad["text"]))
     assert bad["expect"] in {f.code for f in outcome.findings}, (bad["defect"], [f.to_dict() for f in
                                                                                  outcome.findings])
+
+
+# What must be gone from a kept wrapped output: markdown, code fences, reasoning tags, chatter at either end.
+_WRAPPING = ("**", "###", "```", "<think>", "\n---\n", "\n* ")
+_LEAD_OR_TRAIL = ("Конечно", "Вот ", "Ниже ", "Обратите внимание", "Если нужно", "Совет:", "Важно:")
+
+
+@pytest.mark.parametrize("name", sorted(realistic_keeps()))
+def test_realistic_wrapped_outputs_are_kept_without_the_wrapping(name):
+    good = realistic_keeps()[name]
+    outcome = _strict_engine().process(0, Record(good["instruction"], good["input"], good["text"]))
+    assert outcome.findings == [], [f.to_dict() for f in outcome.findings]
+    assert outcome.doc_type == good["doc_type"]
+    text = outcome.record.output
+    assert [m for m in _WRAPPING if m in text] == []
+    first, last = text.split("\n", 1)[0], text.rsplit("\n", 1)[-1]
+    assert not first.startswith(_LEAD_OR_TRAIL) and not last.startswith(_LEAD_OR_TRAIL), (first, last)
 
 
 _ENGINE = []
