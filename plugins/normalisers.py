@@ -428,13 +428,26 @@ _DOUBLE_HYPHEN_RE = regex.compile(r"(?<=\S)--(?=\S)")
 _NUMBER_RANGE_RE = regex.compile(r"(?<=\d)—(?=\d)")
 # A spaced dash between two ends of a range is an unspaced en dash, not a spaced em dash: article numbers after a
 # citation word («ст. 309 - 310», «пп. 1 – 3») and dates («21.02.2024 - 20.06.2024»). Bare numbers («5000 - 3000»)
-# may be arithmetic and keep the spaced dash.
-_SPACED_RANGE_RE = regex.compile(
-    r"(?:(?<=(?<!\p{L})(?:ст|стат\p{L}*|п|пп|ч|абз|пункт\p{L}*|част\p{L}*)\.?[ \t\xa0]*(?:ст\.[ \t\xa0]*)?\d+(?:\.\d+)?)"
-    r"[ \t\xa0]+(?:-{1,2}|–|—)[ \t\xa0]+(?=\d+(?:\.\d+)?(?![\d.]*\d)))"
-    r"|(?:(?<=(?<![\d.])\d{1,2}\.\d{1,2}\.\d{2,4})[ \t\xa0]+(?:-{1,2}|–|—)[ \t\xa0]+(?=\d{1,2}\.\d{1,2}\.\d{2,4}(?![\d.]\d)))",
-    regex.IGNORECASE,
-)
+# may be arithmetic and keep the spaced dash. A spaced dash between digits is found first (cheap); its context
+# decides.
+_SPACED_NUMBER_DASH_RE = regex.compile(r"(?<=\d)[ \t\xa0]+(?:-{1,2}|–|—)[ \t\xa0]+(?=\d)")
+_ARTICLE_BEFORE_RE = regex.compile(
+    r"(?<!\p{L})(?:ст|стат\p{L}*|п|пп|ч|абз|пункт\p{L}*|част\p{L}*)\.?[ \t\xa0]*(?:ст\.[ \t\xa0]*)?\d+(?:\.\d+)?$",
+    regex.IGNORECASE)
+_ARTICLE_AFTER_RE = regex.compile(r"\d+(?:\.\d+)?(?![\d.]*\d)")
+_DATE_BEFORE_RE = regex.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{2,4}$")
+_DATE_AFTER_RE = regex.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}(?![\d.]\d)")
+
+
+def _range_dash(m: regex.Match[str]) -> str:
+    text = m.string
+    before, at = text[max(0, m.start() - 40):m.start()], m.end()
+    if (_ARTICLE_BEFORE_RE.search(before) and _ARTICLE_AFTER_RE.match(text, at)) or (
+            _DATE_BEFORE_RE.search(before) and _DATE_AFTER_RE.match(text, at)):
+        return "–"
+    return m.group(0)
+
+
 # What `_SPACED_DASH_RE` needs to change anything: a hyphen or en dash after a blank, or an em dash with a tab or a
 # second space beside it (« — » with one space each side is already what it writes).
 _SPACED_DASH_FORMS = (" -", "\t-", " –", "\t–", "  —", "\t —", "\t—", "—  ", "— \t", "—\t")
@@ -449,8 +462,8 @@ def quotes_dashes(text: str) -> str:
         text = _CURLY_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
     if '"' in text:
         text = _STRAIGHT_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
-    if any(form in text for form in _SPACED_DASH_FORMS) or "— " in text:
-        text = _SPACED_RANGE_RE.sub("–", text)
+    if "-" in text or "–" in text or "—" in text:
+        text = _SPACED_NUMBER_DASH_RE.sub(_range_dash, text)
     if any(form in text for form in _SPACED_DASH_FORMS):
         text = _SPACED_DASH_RE.sub(" — ", text)
     if "--" in text:

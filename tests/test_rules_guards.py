@@ -180,6 +180,7 @@ def _reference_normalisers(n):
     def quotes(text):
         text = n._CURLY_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
         text = n._STRAIGHT_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
+        text = n._SPACED_NUMBER_DASH_RE.sub(n._range_dash, text)
         text = n._SPACED_DASH_RE.sub(" — ", text)
         text = n._DOUBLE_HYPHEN_RE.sub("—", text)
         return n._NUMBER_RANGE_RE.sub("–", text)
