@@ -27,3 +27,7 @@ class ConfigError(LegalFtError):
 
 class PluginError(LegalFtError):
     """A plugin that failed to import or breaks the plugin contract."""
+
+
+class OutputError(LegalFtError):
+    """An output that cannot be written: a full disk, no permission, or (Windows) a file another program holds."""

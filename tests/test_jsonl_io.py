@@ -220,3 +220,43 @@ def test_output_over_an_input_is_refused(tmp_path):
     with pytest.raises(InputError):
         ensure_not_input([hard], [source])
     ensure_not_input([tmp_path / "other.jsonl"], [source])
+
+
+def _merged_input(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"instruction": "Составь претензию.", "input": "", "output": "ПРЕТЕНЗИЯ " * 80},
+                              ensure_ascii=False) + "\n", encoding="utf-8")
+    return src
+
+
+@pytest.mark.parametrize(("failure", "expected"), [
+    ("replace-locked", "permission denied — check the folder's permissions; on Windows close the file"),
+    ("fsync-disk-full", "the disk is full — free disk space"),
+])
+def test_an_output_that_cannot_be_written_is_one_line_and_the_old_file_stays(run_cli, tmp_path, monkeypatch,
+                                                                              failure, expected):
+    import errno
+
+    from legal_ft.io import atomic
+
+    src = _merged_input(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "train.jsonl").write_text("old\n", encoding="utf-8")
+    if failure == "replace-locked":
+        def locked(a, b):
+            raise PermissionError(errno.EACCES, "Permission denied", str(b))
+        monkeypatch.setattr(atomic.os, "replace", locked)
+    else:
+        def full(fd):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        monkeypatch.setattr(atomic.os, "fsync", full)
+    result = run_cli("clean", "--input", str(src), "--out", str(out / "train.jsonl"), "--eval-out",
+                     str(out / "eval.jsonl"), "--rejected", str(out / "rejected.jsonl"), "--report",
+                     str(out / "report.json"))
+    assert result.exit_code == 1, result.stderr
+    line = result.stderr.strip()
+    assert "\n" not in line and line.startswith("error: cannot write ") and expected in line, line
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert (out / "train.jsonl").read_text(encoding="utf-8") == "old\n"  # the previous output is untouched
+    assert sorted(p.name for p in out.iterdir()) == ["train.jsonl"]  # no temporary or partial files

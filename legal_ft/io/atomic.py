@@ -6,21 +6,25 @@ A crash or Ctrl-C leaves either the old file or the complete new one, never half
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from legal_ft.errors import InputError
+from legal_ft.errors import InputError, OutputError
 
 
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
     """Open a temporary sibling of ``path``; on clean exit it replaces ``path``, on error it is removed."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise output_error(target, exc) from exc
     tmp = Path(tmp_name)
     try:
         # mkstemp makes the file private (0600); an output should get the permissions any new file gets, or
@@ -30,12 +34,32 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", encoding: str 
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise output_error(target, exc) from exc
         _fsync_dir(target.parent)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError) and exc.errno in _DISK_FULL:  # a write or fsync of this file ran out of space
+            raise output_error(target, exc) from exc
         raise
+
+
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
+
+
+def output_error(target: Path, exc: OSError) -> OutputError:
+    """One line for an output that cannot be written, with what to do for the usual causes."""
+    if exc.errno in _DISK_FULL:
+        return OutputError(f"cannot write {target}: the disk is full",
+                           "free disk space, or write the outputs to another disk")
+    if isinstance(exc, PermissionError):
+        return OutputError(f"cannot write {target}: permission denied",
+                           "check the folder's permissions; on Windows close the file if another program (Excel, "
+                           "an editor) has it open")
+    return OutputError(f"cannot write {target}: {exc.strerror or exc}", "check the path and free disk space")
 
 
 def _mode_for(target: Path) -> int:
