@@ -143,6 +143,8 @@ class Repetition(Rule):
     Bad: ``… Согласно ст. 309 ГК РФ обязательства должны исполняться надлежащим образом …`` written twelve times;
     ``2. Взыскать госпошлину.\\n3. Взыскать госпошлину.\\n…``; «в соответствии с условиями договора в соответствии с
     условиями договора в соответствии с …».
+    A demand item written twice asks for the same thing twice («1. Взыскать … 180 000 руб.» … «3. Взыскать …
+    180 000 руб.»).
     Good: a claim whose demand items differ, even if each starts «Взыскать с ответчика в пользу истца …».
     """
 
@@ -179,7 +181,30 @@ class Repetition(Rule):
         if p.repeated_share > t.max_repeated_passages:
             return [self.finding("repeated-passages", f"{p.repeated_share:.0%} of the text repeats passages of 10+ "
                                  "words", "output")]
+        twice = repeated_demand_item(doc, t.min_line_chars)
+        if twice:
+            return [self.finding("repeated-demand-item", f"the demand asks twice for «{twice[:70]}»", "output")]
         return []
+
+
+_ITEM_NUMBER_RE = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-–—•])[ \t]*")
+
+
+def repeated_demand_item(doc: Document, min_chars: int) -> str | None:
+    """An item of the demand written twice (numbered differently): «1. Взыскать … 180 000 руб.» and «3. Взыскать …
+    180 000 руб.» ask the court for the same money twice."""
+    demand = doc.sections.text(doc.output, "demand")
+    if not demand:
+        return None
+    seen: set[str] = set()
+    for line in demand.split("\n"):
+        item = " ".join(_ITEM_NUMBER_RE.sub("", line).split()).rstrip(".;").casefold()
+        if len(item) < min_chars:
+            continue
+        if item in seen:
+            return item
+        seen.add(item)
+    return None
 
 
 @hookimpl

@@ -394,7 +394,95 @@ class TypeMismatch(Rule):
                              f"({_quote(doc.instruction)}); the output is: {written.title_ru}", "output")]
 
 
+# «Истец: Королёв Андрей Викторович,» — the label of a side and the name after it (or on the next line).
+_SIDE_RE = regex.compile(
+    r"^[ \t]*(?P<label>(?:административн\w+\s+)?(?:истец|истица|ответчик|ответчица)|взыскатель|должник)"
+    r"[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:[ \t]*(?P<name>[^\n]*)(?:\n[ \t]*(?P<next>[^\n]*))?",
+    regex.IGNORECASE | regex.MULTILINE,
+)
+_CLAIMANT_LABELS = ("истец", "истица", "взыскатель")
+_NAME_WORD_RE = regex.compile(r"[\p{L}][\p{L}.\-]*")
+_ORG_FORM_RE = regex.compile(r"^(?:ооо|ао|пао|зао|оао|нко|ип|общество|акционерное|индивидуальный)$")
+_FROM_CLAIMANT_RE = regex.compile(r"\bвзыскать\s+со?\s+(?:административн\w+\s+)?(?:истц\w*|истиц\w*)\b", regex.IGNORECASE)
+_RECOVER_FROM_RE = regex.compile(r"\bвзыскать\s+со?\s+(?-i:(?P<who>\p{Lu}\p{Ll}+))", regex.IGNORECASE)
+
+
+def _side_name(m: regex.Match[str]) -> str:
+    """The name after a side's label, folded: «Общество … «СибФасадСтрой»,» and «ООО «СибФасадСтрой»» differ,
+    but the same person written twice is the same string."""
+    name = m.group("name").strip() or (m.group("next") or "").strip()
+    name = regex.split(r"[,;(]|\s(?:адрес|проживающ|зарегистрированн|дата|ИНН|ОГРН|паспорт)", name, maxsplit=1)[0]
+    words = _NAME_WORD_RE.findall(name.casefold().replace("ё", "е"))
+    return " ".join(words[:10])
+
+
+def parties_by_side(text: str) -> tuple[list[str], list[str]]:
+    """The names given for the claimant side (истец, взыскатель) and the other side (ответчик, должник)."""
+    claimants, others = [], []
+    for m in _SIDE_RE.finditer(text, 0, min(len(text), 3000)):
+        name = _side_name(m)
+        if len(name.replace(" ", "")) < 5:
+            continue
+        label = m.group("label").casefold().split()[-1]
+        (claimants if label in _CLAIMANT_LABELS else others).append(name)
+    return claimants, others
+
+
+def _surname_stem(name: str) -> str | None:
+    """The stem of a person's surname («королев андрей викторович» → «королев»), None for an organisation."""
+    words = name.split()
+    if not words or _ORG_FORM_RE.match(words[0]) or len(words[0]) < 4:
+        return None
+    return words[0][:-1] if words[0][-1] in "аяоеиыуюь" else words[0]
+
+
+class PartyConfusion(Rule):
+    """The model mixed up the sides: the same name is given as the claimant (истец, взыскатель) and as the
+    defendant (ответчик, должник), or a claim asks to recover from the claimant («Взыскать с истца …», «Взыскать с
+    Сорокиной Е.П.» when Сорокина is the plaintiff). A model trained on such documents confuses who owes whom.
+
+    Bad: ``Истец: Королёв Андрей Викторович … Ответчик: Королёв Андрей Викторович``
+    Good: ``Истец: Королёва Мария … Ответчик: Королёв Андрей`` (relatives may share a surname; the names differ).
+    """
+
+    code = "LF111"
+    name = "party-confusion"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        return {"party_confusion": float(bool(self.check(doc)))}
+
+    def check(self, doc: Document) -> list[Finding]:
+        text = doc.output
+        if ":" not in text[:3000]:
+            return []
+        claimants, others = parties_by_side(text)
+        both = sorted(set(claimants) & set(others))
+        if both:
+            return [self.finding("same-party-both-sides", f"«{both[0]}» is named on both sides (claimant and "
+                                 "defendant)", "output")]
+        if _type(doc) not in ("claim", "arbitration_claim", "court_order"):
+            return []
+        demand = doc.sections.text(text, "demand")
+        m = _FROM_CLAIMANT_RE.search(demand)
+        if m:
+            return [self.finding("recovers-from-claimant", f"the demand recovers from the claimant: {_quote(m.group(0))}",
+                                 "output")]
+        stems = {_surname_stem(n) for n in claimants} - {None}
+        other_stems = {_surname_stem(n) for n in others} - {None}
+        for m in _RECOVER_FROM_RE.finditer(demand):
+            who = m.group("who").casefold().replace("ё", "е")
+            if any(who.startswith(stem) for stem in stems) and not any(who.startswith(st) for st in other_stems):
+                return [self.finding("recovers-from-claimant", f"the demand recovers from the claimant: "
+                                     f"{_quote(m.group(0))}", "output")]
+        return []
+
+
 @hookimpl
 def legalft_rules():
     return [MissingReasoning, MissingDemand, WrongDemandForType, MissingHeader, MissingParties, MissingTitle,
-            MissingAttachments, PartsOutOfOrder, SeveralDocuments, TypeMismatch]
+            MissingAttachments, PartsOutOfOrder, SeveralDocuments, TypeMismatch, PartyConfusion]

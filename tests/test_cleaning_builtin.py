@@ -19,11 +19,12 @@ from legal_ft.records import Record
 CATALOGUE = {
     "LF101": "missing-reasoning", "LF102": "missing-demand", "LF103": "wrong-demand-for-type",
     "LF104": "missing-header", "LF105": "missing-parties", "LF106": "missing-title", "LF107": "missing-attachments",
-    "LF108": "parts-out-of-order", "LF109": "several-documents", "LF110": "type-mismatch", "LF201": "no-citation", "LF202": "bad-citation", "LF301": "off-topic",
+    "LF108": "parts-out-of-order", "LF109": "several-documents", "LF110": "type-mismatch", "LF111": "party-confusion",
+    "LF201": "no-citation", "LF202": "bad-citation", "LF301": "off-topic",
     "LF302": "not-procedural", "LF401": "too-short", "LF402": "too-long", "LF403": "truncated",
     "LF404": "too-many-tokens", "LF501": "not-russian", "LF601": "model-chatter", "LF602": "refusal",
     "LF603": "placeholder", "LF604": "echo", "LF605": "empty-field", "LF606": "mojibake", "LF607": "markdown",
-    "LF608": "repetition", "LF609": "model-markup",
+    "LF608": "repetition", "LF609": "model-markup", "LF701": "bad-arithmetic",
 }
 STRICT_ONLY = {"LF104", "LF105", "LF106", "LF107", "LF108"}
 LENIENT_OFF = {"LF103", "LF302", "LF607"} | STRICT_ONLY
@@ -53,7 +54,7 @@ def test_rule_sets_select_the_catalogue(engines):
 def test_rules_list_and_show(run_cli):
     result = run_cli("rules", "list", "--rules", "strict")
     assert result.exit_code == 0, result
-    assert "Rules in set 'strict' (28 of 28 on)" in result.stdout
+    assert "Rules in set 'strict' (30 of 30 on)" in result.stdout
     for code in CATALOGUE:
         assert code in result.stdout
     lenient = run_cli("rules", "list", "--rules", "lenient")

@@ -19,7 +19,8 @@ CATALOGUE = {
                          "LF103": ("wrong-demand-for-type", "default"), "LF104": ("missing-header", "strict"),
                          "LF105": ("missing-parties", "strict"), "LF106": ("missing-title", "strict"),
                          "LF107": ("missing-attachments", "strict"), "LF108": ("parts-out-of-order", "strict"),
-                         "LF109": ("several-documents", "default"), "LF110": ("type-mismatch", "default")},
+                         "LF109": ("several-documents", "default"), "LF110": ("type-mismatch", "default"),
+                         "LF111": ("party-confusion", "default")},
     "legal_citation": {"LF201": ("no-citation", "default"), "LF202": ("bad-citation", "default")},
     "off_topic": {"LF301": ("off-topic", "default"), "LF302": ("not-procedural", "default")},
     "length": {"LF401": ("too-short", "default"), "LF402": ("too-long", "default"), "LF403": ("truncated", "default"),
@@ -33,6 +34,7 @@ CATALOGUE = {
     "markdown": {"LF607": ("markdown", "default")},
     "repetition": {"LF608": ("repetition", "default")},
     "model_markup": {"LF609": ("model-markup", "default")},
+    "arithmetic": {"LF701": ("bad-arithmetic", "default")},
 }
 
 

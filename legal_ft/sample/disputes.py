@@ -86,13 +86,15 @@ def _rub(value: float) -> str:
 
 def _parties(rng: random.Random, city: City, b2b: bool) -> tuple[Party, Party]:
     if b2b:
-        return organisation(rng, city), organisation(rng, city)
+        first = organisation(rng, city)
+        return first, organisation(rng, city, other=first)
     return person(rng, city), organisation(rng, city)
 
 
 def supply(rng: random.Random) -> Dispute:
     city = rng.choice(CITIES)
-    seller, buyer = organisation(rng, city), organisation(rng, city)
+    seller = organisation(rng, city)
+    buyer = organisation(rng, city, other=seller)
     goods = rng.choice(("строительные материалы", "металлопрокат", "офисную мебель", "продукты питания",
                         "компьютерное оборудование", "запасные части к сельхозтехнике", "лакокрасочную продукцию",
                         "кабельную продукцию", "упаковочные материалы"))
@@ -291,7 +293,7 @@ def lease(rng: random.Random) -> Dispute:
     city = rng.choice(CITIES)
     b2b = rng.random() < 0.5
     landlord = organisation(rng, city) if b2b else person(rng, city)
-    tenant = organisation(rng, city)
+    tenant = organisation(rng, city, other=landlord)
     premises = rng.choice(("нежилое помещение площадью 54,2 кв. м", "офисное помещение площадью 120 кв. м",
                            "складское помещение площадью 310 кв. м", "торговое помещение площадью 78,5 кв. м"))
     signed = random_date(rng, _START, 700)

@@ -166,10 +166,20 @@ def person(rng: random.Random, city: City) -> Party:
     return Party(full, short, details, False, f"/{first[0]}.{patronymic[0]}. {surname}/")
 
 
-def organisation(rng: random.Random, city: City, form: str | None = None) -> Party:
+def organisation(rng: random.Random, city: City, form: str | None = None, other: Party | None = None) -> Party:
+    """A company; ``other``: the other side of the dispute, whose name this one must not repeat (a company that
+    sues itself is a defect, LF111). The next name in the list is taken without drawing again, so the random
+    stream — and every record after this one — stays the same."""
     form = form or rng.choice(("ООО", "ООО", "ООО", "АО", "ПАО"))
     title = rng.choice(ORG_NAMES)
-    name = f"{form} «{title}»" if "«" not in title else f"{form} {title}"
+
+    def named(t: str) -> str:
+        return f"{form} «{t}»" if "«" not in t else f"{form} {t}"
+
+    name = named(title)
+    while other is not None and name == other.name:
+        title = ORG_NAMES[(ORG_NAMES.index(title) + 1) % len(ORG_NAMES)]
+        name = named(title)
     region = f"{rng.randint(1, 99):02d}"
     details = f"ИНН {org_inn(rng, region)}, ОГРН {ogrn(rng, region)}, адрес: {office_address(rng, city)}"
     director = rng.choice(MALE_SURNAMES)

@@ -1,0 +1,134 @@
+"""Consistency rule: a calculation written out in the document does not add up.
+
+Claims and претензии carry their own arithmetic — a penalty «180 000 руб. × 0,1 % × 30 дн. = 5 400 руб.», interest
+per period, «долг + неустойка = итого». Small models get the result wrong while the layout looks right, and a model
+trained on such documents learns to write wrong sums with confidence. Only an expression written out in full is
+checked: numbers joined by + − × / (with % and units such as руб., дн.) and a written result after «=».
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import regex
+
+from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
+
+FAMILY = "consistency"
+
+# A number as Russian documents write it: «180 000», «2 522,95», «1 500 000.00», «0,1», «366» (not part of a date,
+# a case number or a code: no digit, dot or slash glued before it).
+_NUMBER = r"(?<![\d.,\-№])(?<!\d[ \u00a0\u202f])(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d+)?(?![.,]?\d)"
+_UNIT = r"(?:[ \u00a0]*(?:руб(?:\.|л[а-яё]*)?|₽|коп\.?|дн(?:\.|[а-яё]+)?|д\.|мес(?:\.|яц[а-яё]*)?|лет|год[а-яё]*))?"
+_LABEL = r"(?:[ \u00a0]*\([^()\n=]{1,60}\))?"  # «120 000 руб. (основной долг)»
+_TERM = rf"{_NUMBER}(?:[ \u00a0]*%)?{_UNIT}{_LABEL}{_UNIT}"
+# Operators: × * · ∙ ⋅ / + always; x/х, «:» and minus signs only with spaces around them (else «3х2,5» cable,
+# «309-310», «ставка 19 %: …»). A spaced em dash is prose («за 2025 год — 48 000 × …»), not a minus.
+_OP = r"(?:[ \u00a0]*[×*·∙⋅/+][ \u00a0]*|[ \u00a0]+[xх:−–-][ \u00a0]+)"
+# The whole expression: it may not start right after an operator (the tail of «… × 1/300 × 2 × 272» is no
+# expression of its own).
+_NOT_AFTER_OPERATOR = r"(?<![×*·∙⋅/+=][ \u00a0]*)(?<![ \u00a0][xх:−–-][ \u00a0]*)"
+_EXPRESSION_RE = regex.compile(
+    rf"{_NOT_AFTER_OPERATOR}(?P<expr>{_TERM}(?:{_OP}{_TERM})+)[ \u00a0]*=[ \u00a0]*(?P<result>{_NUMBER})")
+_OPERATOR_CHARS = frozenset("×*·∙⋅/+xх:−–-")
+_PIECE_RE = regex.compile(rf"(?P<num>{_NUMBER})(?P<pct>[ \u00a0]*%)?|(?P<op>{_OP})")
+
+
+def _number(text: str) -> float:
+    return float(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", "."))
+
+
+def evaluate(expression: str) -> float | None:
+    """The value of a written-out expression (× and / before + and −), or None when it cannot be read."""
+    sums: list[float] = []  # finished additive terms, signed
+    sign, product, pending = 1.0, None, "*"
+    for m in _PIECE_RE.finditer(expression):
+        if m.group("num") is not None:
+            value = _number(m.group("num")) / (100.0 if m.group("pct") else 1.0)
+            if product is None:
+                product = value
+            elif pending == "/":
+                if value == 0:
+                    return None
+                product /= value
+            else:
+                product *= value
+        else:
+            op = m.group("op").strip()
+            if op in "+−–-":
+                if product is None:
+                    return None
+                sums.append(sign * product)
+                sign, product = (1.0 if op == "+" else -1.0), None
+            else:
+                pending = "/" if op in "/:" else "*"
+                continue
+        pending = "*"
+    if product is None:
+        return None
+    sums.append(sign * product)
+    return sum(sums)
+
+
+@dataclass(frozen=True)
+class Miscalculation:
+    written: str
+    computed: float
+    result: float
+    start: int
+    end: int
+
+
+def miscalculations(text: str, rel_tolerance: float, abs_tolerance: float) -> list[Miscalculation]:
+    if "=" not in text:
+        return []
+    out = []
+    for m in _EXPRESSION_RE.finditer(text):
+        expr = m.group("expr")
+        if not any(ch in _OPERATOR_CHARS for ch in expr):
+            continue
+        computed = evaluate(expr)
+        if computed is None:
+            continue
+        result = _number(m.group("result"))
+        if abs(computed - result) > max(abs_tolerance, rel_tolerance * abs(result)):
+            out.append(Miscalculation(" ".join(m.group(0).split()), computed, result, m.start(), m.end()))
+    return out
+
+
+class BadArithmetic(Rule):
+    """A calculation in the document does not add up: the written result of an expression differs from its value
+    (rounding of the last kopeck or ruble is allowed).
+
+    Bad: ``120 000 руб. (основной долг) + 30 000 руб. (неустойка) = 250 000 руб.``
+    Good: ``180 000 × 19 % × 27 / 366 = 2 522,95 руб.``
+    """
+
+    code = "LF701"
+    name = "bad-arithmetic"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        rel_tolerance: float = 0.005  # of the written result: per-period rounding in long calculations
+        abs_tolerance: float = 1.0  # rubles (or units): rounding to whole rubles
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        return {"miscalculations": float(len(miscalculations(doc.output, self.t.rel_tolerance,
+                                                             self.t.abs_tolerance)))}
+
+    def check(self, doc: Document) -> list[Finding]:
+        found = miscalculations(doc.output, self.t.rel_tolerance, self.t.abs_tolerance)
+        if not found:
+            return []
+        first = found[0]
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        value = f"{first.computed:,.2f}".replace(",", " ").replace(".", ",")
+        return [self.finding("miscalculation", f"«{first.written[:90]}»: the expression gives {value}{more}",
+                             f"output:{first.start}-{first.end}")]
+
+
+@hookimpl
+def legalft_rules():
+    return [BadArithmetic]
