@@ -430,7 +430,7 @@ _NUMBER_RANGE_RE = regex.compile(r"(?<=\d)—(?=\d)")
 # citation word («ст. 309 - 310», «пп. 1 – 3») and dates («21.02.2024 - 20.06.2024»). Bare numbers («5000 - 3000»)
 # may be arithmetic and keep the spaced dash. A spaced dash between digits is found first (cheap); its context
 # decides.
-_SPACED_NUMBER_DASH_RE = regex.compile(r"(?<=\d)[ \t\xa0]+(?:-{1,2}|–|—)[ \t\xa0]+(?=\d)")
+_SPACED_NUMBER_DASH_RE = re.compile(r"(?<=\d)[ \t\xa0]+(?:-{1,2}|–|—)[ \t\xa0]+(?=\d)")  # stdlib: faster
 _ARTICLE_BEFORE_RE = regex.compile(
     r"(?<!\p{L})(?:ст|стат\p{L}*|п|пп|ч|абз|пункт\p{L}*|част\p{L}*)\.?[ \t\xa0]*(?:ст\.[ \t\xa0]*)?\d+(?:\.\d+)?$",
     regex.IGNORECASE)
@@ -439,13 +439,46 @@ _DATE_BEFORE_RE = regex.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{2,4}$")
 _DATE_AFTER_RE = regex.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}(?![\d.]\d)")
 
 
-def _range_dash(m: regex.Match[str]) -> str:
-    text = m.string
-    before, at = text[max(0, m.start() - 40):m.start()], m.end()
-    if (_ARTICLE_BEFORE_RE.search(before) and _ARTICLE_AFTER_RE.match(text, at)) or (
-            _DATE_BEFORE_RE.search(before) and _DATE_AFTER_RE.match(text, at)):
-        return "–"
-    return m.group(0)
+_DASH_RE = re.compile(r"[ \t\xa0](--?|–|—)(?=[ \t\xa0])")  # a dash with a blank on each side
+_BLANKS = " \t\xa0"
+
+
+def _range_dashes(text: str) -> str:
+    """`_SPACED_NUMBER_DASH_RE.sub(_range_dash, text)`, faster: a pattern that opens with a lookbehind (or a run of
+    blanks) is tried at every position; dashes are few, and the blanks and digits around each are looked at here."""
+    out: list[str] = []
+    last = 0
+    n = len(text)
+    for m in _DASH_RE.finditer(text):
+        start, end = m.span(1)
+        if start < last:
+            continue
+        i, j = start, end
+        while i > 0 and text[i - 1] in _BLANKS:
+            i -= 1
+        while j < n and text[j] in _BLANKS:
+            j += 1
+        if i == start or j == end or not i or j == n or not text[i - 1].isdecimal() or not text[j].isdecimal():
+            continue
+        if _is_range(text, i, j):
+            out.append(text[last:i])
+            out.append("–")
+            last = j
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _is_range(text: str, start: int, end: int) -> bool:
+    """Whether the spaced dash at ``text[start:end]`` joins two article numbers or two dates."""
+    before = text[max(0, start - 40):start]
+    return bool((_ARTICLE_BEFORE_RE.search(before) and _ARTICLE_AFTER_RE.match(text, end)) or (
+        _DATE_BEFORE_RE.search(before) and _DATE_AFTER_RE.match(text, end)))
+
+
+def _range_dash(m: re.Match[str]) -> str:
+    return "–" if _is_range(m.string, m.start(), m.end()) else m.group(0)
 
 
 # What `_SPACED_DASH_RE` needs to change anything: a hyphen or en dash after a blank, or an em dash with a tab or a
@@ -463,7 +496,7 @@ def quotes_dashes(text: str) -> str:
     if '"' in text:
         text = _STRAIGHT_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
     if "-" in text or "–" in text or "—" in text:
-        text = _SPACED_NUMBER_DASH_RE.sub(_range_dash, text)
+        text = _range_dashes(text)
     if any(form in text for form in _SPACED_DASH_FORMS):
         text = _SPACED_DASH_RE.sub(" — ", text)
     if "--" in text:

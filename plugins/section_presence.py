@@ -8,6 +8,7 @@ ask to «отказать» pass.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import regex
@@ -385,6 +386,9 @@ class TypeMismatch(Rule):
         asked = requested_doc_type(doc.instruction)
         if asked is None:
             return []
+        detected = doc.doc_type  # the title's type when there is a title (shared with the other rules)
+        if detected is asked or (asked.value, getattr(detected, "value", "")) in _SAME_REQUEST:
+            return []
         written = title_doc_type(doc.output)
         if written is None or written is asked or (asked.value, written.value) in _SAME_REQUEST:
             return []
@@ -395,10 +399,10 @@ class TypeMismatch(Rule):
 
 
 # «Истец: Королёв Андрей Викторович,» — the label of a side and the name after it (or on the next line).
-_SIDE_RE = regex.compile(
+_SIDE_RE = re.compile(  # stdlib `re`: a plain line-anchored scan, several times faster than `regex` here
     r"^[ \t]*(?P<label>(?:административн\w+\s+)?(?:истец|истица|ответчик|ответчица)|взыскатель|должник)"
     r"[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:[ \t]*(?P<name>[^\n]*)(?:\n[ \t]*(?P<next>[^\n]*))?",
-    regex.IGNORECASE | regex.MULTILINE,
+    re.IGNORECASE | re.MULTILINE,
 )
 _CLAIMANT_LABELS = ("истец", "истица", "взыскатель")
 _NAME_WORD_RE = regex.compile(r"[\p{L}][\p{L}.\-]*")
@@ -458,7 +462,8 @@ class PartyConfusion(Rule):
 
     def check(self, doc: Document) -> list[Finding]:
         text = doc.output
-        if ":" not in text[:3000]:
+        head = doc.folded[:3000]
+        if ("истец" not in head and "истица" not in head and "взыскател" not in head) or ":" not in text[:3000]:
             return []
         claimants, others = parties_by_side(text)
         both = sorted(set(claimants) & set(others))

@@ -296,3 +296,15 @@ def test_a_reversed_pattern_matches_the_reversed_text_exactly_when_the_pattern_m
 def test_patterns_that_cannot_be_reversed_are_refused(pattern):
     with pytest.raises(ValueError):
         artefacts.reverse_pattern(pattern)
+
+
+def test_range_dashes_equal_the_pattern_they_replace():
+    """quotes-dashes finds spaced dashes between digits by hand (fast); the one-pattern definition decides."""
+    import random
+
+    n = plugin_module("quotes-dashes")
+    rng = random.Random(7)
+    pieces = ["1", "2", "309", " ", "\xa0", "\t", "-", "--", "–", "—", "ст. ", "п.", "ч. ", ".", "2024", "12.03.", "а"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        assert n._range_dashes(text) == n._SPACED_NUMBER_DASH_RE.sub(n._range_dash, text), repr(text)
