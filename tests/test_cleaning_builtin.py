@@ -27,7 +27,7 @@ CATALOGUE = {
     "LF608": "repetition", "LF609": "model-markup", "LF701": "bad-arithmetic",
 }
 STRICT_ONLY = {"LF104", "LF105", "LF106", "LF107", "LF108"}
-LENIENT_OFF = {"LF103", "LF302", "LF607"} | STRICT_ONLY
+LENIENT_OFF = {"LF103", "LF302", "LF607", "LF701"} | STRICT_ONLY
 NORMALISERS = ["unicode-nfc", "fix-mojibake", "line-endings-whitespace", "strip-model-markup", "strip-html",
                "strip-markdown", "strip-chatter", "quotes-dashes", "canonical-headings"]
 
