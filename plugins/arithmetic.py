@@ -30,7 +30,8 @@ _OP = r"(?:[ \u00a0]*[×*·∙⋅/+][ \u00a0]*|[ \u00a0]+[xх:−–-][ \u00a0]+
 # expression of its own).
 _NOT_AFTER_OPERATOR = r"(?<![×*·∙⋅/+=][ \u00a0]*)(?<![ \u00a0][xх:−–-][ \u00a0]*)"
 _EXPRESSION_RE = regex.compile(
-    rf"{_NOT_AFTER_OPERATOR}(?P<expr>{_TERM}(?:{_OP}{_TERM})+)[ \u00a0]*=[ \u00a0]*(?P<result>{_NUMBER})")
+    rf"{_NOT_AFTER_OPERATOR}(?P<expr>{_TERM}(?:{_OP}{_TERM})+)[ \u00a0]*=[ \u00a0]*(?P<result>{_NUMBER})"
+    r"(?P<percent>[ \u00a0]*%)?")
 _OPERATOR_CHARS = frozenset("×*·∙⋅/+xх:−–-")
 _PIECE_RE = regex.compile(rf"(?P<num>{_NUMBER})(?P<pct>[ \u00a0]*%)?|(?P<op>{_OP})")
 
@@ -92,7 +93,10 @@ def miscalculations(text: str, rel_tolerance: float, abs_tolerance: float) -> li
         if computed is None:
             continue
         result = _number(m.group("result"))
-        if abs(computed - result) > max(abs_tolerance, rel_tolerance * abs(result)):
+        floor = abs_tolerance
+        if m.group("percent"):  # «1 000 000 : 2 500 000 = 40 %»: a share, judged to half a percentage point
+            result, floor = result / 100.0, 0.005
+        if abs(computed - result) > max(floor, rel_tolerance * abs(result)):
             out.append(Miscalculation(" ".join(m.group(0).split()), computed, result, m.start(), m.end()))
     return out
 

@@ -42,7 +42,7 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
 
 class NotRussian(Rule):
     """The document is not in Russian: English (Latin letters dominate), an English passage inside it (a model
-    that switched language for a paragraph), or Ukrainian (its letters і ї є ґ and words such as «позивач»,
+    that switched language for a paragraph; a passage in quotation marks is a quotation and stays), or Ukrainian (its letters і ї є ґ and words such as «позивач»,
     «відповідач», «що»).
 
     Bad: ``STATEMENT OF CLAIM. The plaintiff requests the court to recover …`` or ``ПОЗОВНА ЗАЯВА … Позивач …``
@@ -100,13 +100,22 @@ class NotRussian(Rule):
     def _english_passage(self, text: str) -> list[str] | None:
         """The words of the first run of Latin words that is English prose, or None."""
         for run in _LATIN_RUN_RE.finditer(text):
-            if run.end() - run.start() < 4 * self.t.max_english_passage_words:
+            if run.end() - run.start() < 4 * self.t.max_english_passage_words or _quoted(text, run.start(), run.end()):
                 continue
             words = _LATIN_WORD_RE.findall(run.group(0))
             if len(words) > self.t.max_english_passage_words and sum(
                     w.lower() in _ENGLISH_FUNCTION_WORDS for w in words) >= self.t.min_english_function_words:
                 return words
         return None
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` stands inside quotation marks: a contract clause or a letter quoted in the
+    original («7.2. In case of late payment the Licensee shall pay …»), not the model switching language."""
+    before = text[:start]
+    if before.count("«") > before.count("»") and "»" in text[end:]:
+        return True
+    return before.count('"') % 2 == 1 and '"' in text[end:]
 
 
 @hookimpl
