@@ -42,8 +42,8 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
 
 class NotRussian(Rule):
     """The document is not in Russian: English (Latin letters dominate), an English passage inside it (a model
-    that switched language for a paragraph; a passage in quotation marks is a quotation and stays), or Ukrainian (its letters і ї є ґ and words such as «позивач»,
-    «відповідач», «що»).
+    that switched language for a paragraph; a passage in quotation marks is a quotation and stays), or Ukrainian
+    (its letters і ї є ґ and words such as «позивач», «відповідач», «що»).
 
     Bad: ``STATEMENT OF CLAIM. The plaintiff requests the court to recover …`` or ``ПОЗОВНА ЗАЯВА … Позивач …``
     Good: ``ИСКОВОЕ ЗАЯВЛЕНИЕ … смартфон Samsung Galaxy S23, e-mail: ivanov@example.ru``

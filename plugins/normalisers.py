@@ -489,8 +489,9 @@ _SPACED_DASH_FORMS = (" -", "\t-", " –", "\t–", "  —", "\t —", "\t—", 
 def quotes_dashes(text: str) -> str:
     """«ёлочки» for paired straight and curly quotes; a spaced hyphen, en dash or «--» between words becomes an em
     dash; an em dash between two numbers, and a spaced dash between article numbers or dates, becomes the en dash
-    of a range («309—310», «ст. 309 - 310» → «309–310»; «21.02.2024 - 20.06.2024» → «21.02.2024–20.06.2024»). Hyphens inside
-    numbers and codes («2-1234/2024», «40-ФЗ», «123-45-67») and list dashes at line start are left alone."""
+    of a range («309—310», «ст. 309 - 310» → «309–310»; «21.02.2024 - 20.06.2024» → «21.02.2024–20.06.2024»).
+    Hyphens inside numbers and codes («2-1234/2024», «40-ФЗ», «123-45-67») and list dashes at line start are left
+    alone."""
     if "„" in text or "“" in text:
         text = _CURLY_PAIRS_RE.sub(lambda m: f"«{m.group(1)}»", text)
     if '"' in text:

@@ -407,7 +407,8 @@ _SIDE_RE = re.compile(  # stdlib `re`: a plain line-anchored scan, several times
 _CLAIMANT_LABELS = ("истец", "истица", "взыскатель")
 _NAME_WORD_RE = regex.compile(r"[\p{L}][\p{L}.\-]*")
 _ORG_FORM_RE = regex.compile(r"^(?:ооо|ао|пао|зао|оао|нко|ип|общество|акционерное|индивидуальный)$")
-_FROM_CLAIMANT_RE = regex.compile(r"\bвзыскать\s+со?\s+(?:административн\w+\s+)?(?:истц\w*|истиц\w*)\b", regex.IGNORECASE)
+_FROM_CLAIMANT_RE = regex.compile(r"\bвзыскать\s+со?\s+(?:административн\w+\s+)?(?:истц\w*|истиц\w*)\b",
+                                  regex.IGNORECASE)
 _RECOVER_FROM_RE = regex.compile(r"\bвзыскать\s+со?\s+(?-i:(?P<who>\p{Lu}\p{Ll}+))", regex.IGNORECASE)
 
 
@@ -475,8 +476,8 @@ class PartyConfusion(Rule):
         demand = doc.sections.text(text, "demand")
         m = _FROM_CLAIMANT_RE.search(demand)
         if m:
-            return [self.finding("recovers-from-claimant", f"the demand recovers from the claimant: {_quote(m.group(0))}",
-                                 "output")]
+            return [self.finding("recovers-from-claimant",
+                                 f"the demand recovers from the claimant: {_quote(m.group(0))}", "output")]
         stems = {_surname_stem(n) for n in claimants} - {None}
         other_stems = {_surname_stem(n) for n in others} - {None}
         for m in _RECOVER_FROM_RE.finditer(demand):

@@ -102,7 +102,7 @@ def _verdicts(texts: list[str], settings: DedupSettings, tmp_path, max_in_memory
         assert list(tmp_path.glob(".legalft-dedup-*")) == ([] if max_in_memory is None else
                                                            [dedup._store.path] if dedup.spilled else [])
         return out, dedup.spilled
-    
+
 
 def _corpus_with_copies(n: int = 120) -> list[str]:
     rng = random.Random(5)
