@@ -441,10 +441,58 @@ def _surname_stem(name: str) -> str | None:
     return words[0][:-1] if words[0][-1] in "аяоеиыуюь" else words[0]
 
 
+# A претензия's sender line («От: ООО «СтройМонтаж»», «от Иванова И.И.») and what identifies a party: a «name» in
+# quotation marks, an ИНН.
+_SENDER_LINE_RE = re.compile(r"^[ \t]*(?:от|от\s+кого)\b[ \t]*:?[ \t]*(?P<rest>[^\n]*)", re.IGNORECASE | re.MULTILINE)
+_QUOTED_NAME_RE = re.compile(r"«([^«»\n]{2,80})»")
+_INN_RE = re.compile(r"\bИНН[ \t:№]*(\d{10}|\d{12})\b")
+
+
+_FORMS = (("публичн", "ПАО"), ("закрыт", "ЗАО"), ("открыт", "ОАО"), ("акционерн", "АО"), ("ограниченн", "ООО"),
+          ("индивидуальн", "ИП"), ("пао", "ПАО"), ("зао", "ЗАО"), ("оао", "ОАО"), ("ооо", "ООО"), ("ао", "АО"),
+          ("ип", "ИП"))
+
+
+def _organisations(text: str) -> set[tuple[str | None, str]]:
+    """(legal form, name) of each «name» in ``text``: ООО «Инфотех» and ПАО «Инфотех» are two companies."""
+    out = set()
+    for m in _QUOTED_NAME_RE.finditer(text):
+        before = text[max(0, m.start() - 60):m.start()].rsplit("\n", 1)[-1].casefold()
+        words = regex.findall(r"\p{L}+", before)[-5:]
+        form = next((f for key, f in _FORMS for w in words if w == key or (len(key) > 3 and w.startswith(key))),
+                    None)
+        out.add((form, m.group(1).casefold()))
+    return out
+
+
+def sender_is_addressee(text: str) -> str | None:
+    """What identifies a претензия's addressee (the lines before «От:») and its sender (the «От:» line and the two
+    after it) as one party, or None: the same ИНН when both give one (it decides), else the same company —
+    legal form and «name»."""
+    m = _SENDER_LINE_RE.search(text, 0, min(len(text), 2000))
+    if m is None or m.start() == 0:
+        return None
+    addressee = text[:m.start()]
+    lines = text[m.start():].split("\n", 3)
+    first = lines[0] if m.group("rest").strip() else "\n".join(lines[:2])
+    sender_block = "\n".join(lines[:3])
+    sender_inns, addressee_inns = set(_INN_RE.findall(sender_block)), set(_INN_RE.findall(addressee))
+    if sender_inns and addressee_inns:
+        same_inn = sender_inns & addressee_inns
+        return f"ИНН {sorted(same_inn)[0]}" if same_inn else None
+    same = _organisations(first) & _organisations(addressee)
+    if same:
+        form, name = sorted(same, key=str)[0]
+        return f"{form or ''} «{name}»".strip()
+    return None
+
+
 class PartyConfusion(Rule):
     """The model mixed up the sides: the same name is given as the claimant (истец, взыскатель) and as the
     defendant (ответчик, должник), or a claim asks to recover from the claimant («Взыскать с истца …», «Взыскать с
     Сорокиной Е.П.» when Сорокина is the plaintiff). A model trained on such documents confuses who owes whom.
+
+    A претензия sent by a company to itself (the same «name» or ИНН for addressee and sender) is the same mistake.
 
     Bad: ``Истец: Королёв Андрей Викторович … Ответчик: Королёв Андрей Викторович``
     Good: ``Истец: Королёва Мария … Ответчик: Королёв Андрей`` (relatives may share a surname; the names differ).
@@ -463,6 +511,12 @@ class PartyConfusion(Rule):
 
     def check(self, doc: Document) -> list[Finding]:
         text = doc.output
+        if _type(doc) == "pretension":
+            same = sender_is_addressee(text)
+            if same:
+                return [self.finding("addressed-to-sender", f"the претензия is sent by and to the same party ({same})",
+                                     "output")]
+            return []
         head = doc.folded[:3000]
         if ("истец" not in head and "истица" not in head and "взыскател" not in head) or ":" not in text[:3000]:
             return []
@@ -488,7 +542,50 @@ class PartyConfusion(Rule):
         return []
 
 
+# Commercial parties (arbitrazh jurisdiction, АПК ст. 27) and courts of general jurisdiction.
+_COMMERCIAL_RE = re.compile(r"^(?:ооо|ао|пао|зао|оао|ип|общество|акционерное|публичное|индивидуальный"
+                            r"|закрытое|открытое)\b")
+_GENERAL_COURT_RE = regex.compile(r"мировому\s+судье|мирово\w+\s+суд\w+|районн\w+\s+суд|городско\w+\s+суд"
+                                  r"|(?<!\p{L})(?:краево\w+|областно\w+)\s+суд", regex.IGNORECASE)
+_ARBITRAZH_IN_HEADER_RE = regex.compile(r"арбитражн", regex.IGNORECASE)
+
+
+class WrongCourt(Rule):
+    """A claim between two businesses (companies or individual entrepreneurs on both sides: an economic dispute,
+    АПК РФ ст. 27) addressed to a court of general jurisdiction — a мировой судья or a районный суд. A model that
+    learns from it mixes up ГПК and АПК procedure.
+
+    Bad: ``Мировому судье судебного участка № 4 … Истец: ООО «ТомскПромСнаб» … Ответчик: ООО «Северная Мебельная
+    Фабрика» … ИСКОВОЕ ЗАЯВЛЕНИЕ о взыскании задолженности по договору поставки``
+    Good: the same claim «В Арбитражный суд Томской области»; a consumer's claim against ООО before a мировой судья.
+    """
+
+    code = "LF112"
+    name = "wrong-court"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        pass
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        return {"wrong_court": float(bool(self.check(doc)))}
+
+    def check(self, doc: Document) -> list[Finding]:
+        if _type(doc) not in ("claim", "arbitration_claim"):
+            return []
+        header = doc.sections.text(doc.output, "header") or doc.output[:400]
+        court = _GENERAL_COURT_RE.search(header)
+        if court is None or _ARBITRAZH_IN_HEADER_RE.search(header):
+            return []
+        claimants, others = parties_by_side(doc.output)
+        if claimants and others and _COMMERCIAL_RE.match(claimants[0]) and _COMMERCIAL_RE.match(others[0]):
+            return [self.finding("arbitrazh-dispute", f"a dispute between two businesses goes to an arbitrazh court, "
+                                 f"not to {_quote(court.group(0))}", "output")]
+        return []
+
+
 @hookimpl
 def legalft_rules():
     return [MissingReasoning, MissingDemand, WrongDemandForType, MissingHeader, MissingParties, MissingTitle,
-            MissingAttachments, PartsOutOfOrder, SeveralDocuments, TypeMismatch, PartyConfusion]
+            MissingAttachments, PartsOutOfOrder, SeveralDocuments, TypeMismatch, PartyConfusion, WrongCourt]

@@ -19,7 +19,7 @@ from legal_ft.records import Record
 CATALOGUE = {
     "LF101": "missing-reasoning", "LF102": "missing-demand", "LF103": "wrong-demand-for-type",
     "LF104": "missing-header", "LF105": "missing-parties", "LF106": "missing-title", "LF107": "missing-attachments",
-    "LF108": "parts-out-of-order", "LF109": "several-documents", "LF110": "type-mismatch", "LF111": "party-confusion",
+    "LF108": "parts-out-of-order", "LF109": "several-documents", "LF110": "type-mismatch", "LF111": "party-confusion", "LF112": "wrong-court",
     "LF201": "no-citation", "LF202": "bad-citation", "LF301": "off-topic",
     "LF302": "not-procedural", "LF401": "too-short", "LF402": "too-long", "LF403": "truncated",
     "LF404": "too-many-tokens", "LF501": "not-russian", "LF601": "model-chatter", "LF602": "refusal",
@@ -54,7 +54,7 @@ def test_rule_sets_select_the_catalogue(engines):
 def test_rules_list_and_show(run_cli):
     result = run_cli("rules", "list", "--rules", "strict")
     assert result.exit_code == 0, result
-    assert "Rules in set 'strict' (30 of 30 on)" in result.stdout
+    assert "Rules in set 'strict' (31 of 31 on)" in result.stdout
     for code in CATALOGUE:
         assert code in result.stdout
     lenient = run_cli("rules", "list", "--rules", "lenient")

@@ -20,7 +20,7 @@ CATALOGUE = {
                          "LF105": ("missing-parties", "strict"), "LF106": ("missing-title", "strict"),
                          "LF107": ("missing-attachments", "strict"), "LF108": ("parts-out-of-order", "strict"),
                          "LF109": ("several-documents", "default"), "LF110": ("type-mismatch", "default"),
-                         "LF111": ("party-confusion", "default")},
+                         "LF111": ("party-confusion", "default"), "LF112": ("wrong-court", "default")},
     "legal_citation": {"LF201": ("no-citation", "default"), "LF202": ("bad-citation", "default")},
     "off_topic": {"LF301": ("off-topic", "default"), "LF302": ("not-procedural", "default")},
     "length": {"LF401": ("too-short", "default"), "LF402": ("too-long", "default"), "LF403": ("truncated", "default"),
