@@ -133,6 +133,73 @@ class BadArithmetic(Rule):
                              f"output:{first.start}-{first.end}")]
 
 
+# «Цена иска: 150 000 руб.» (no qualifier such as «по требованию о …» between the words and the colon), and money
+# in the demand: «180 000 руб.», «180 000 (сто восемьдесят тысяч) рублей», «3 185 073,60 руб.».
+_PRICE_RE = regex.compile(rf"цена\s+иска[ \t]*:?[ \t]*(?P<amount>{_NUMBER})[ \t]*(?:руб|₽)", regex.IGNORECASE)
+_MONEY_RE = regex.compile(rf"(?P<amount>{_NUMBER})[ \u00a0]*(?:\([^()\n]{{1,120}}\)[ \u00a0]*)?(?:руб|₽)",
+                          regex.IGNORECASE)
+# Demand lines whose sums are not part of the price (ГПК ст. 91, АПК ст. 103): costs, moral harm, the consumer fine.
+_NOT_PRICE_RE = regex.compile(r"пошлин|расход|издерж|моральн|штраф|представител|экспертиз|почтов|юридическ\w+\s+услуг",
+                              regex.IGNORECASE)
+_INCLUDING_RE = regex.compile(r"в\s+том\s+числе|из\s+них|включая", regex.IGNORECASE)
+# The base of a running penalty is no sum demanded: «неустойку, начисляемую на сумму долга 2 460 000 руб. …».
+_BASE_BEFORE_RE = regex.compile(r"(?:на|от|с)\s+сумм\w*(?:\s+\w+){0,2}\s*$", regex.IGNORECASE)
+
+
+def demanded_money(demand: str) -> float:
+    """The money a demand asks to recover that counts towards the claim's price (its «взыскать» lines, costs,
+    moral harm and fines left out; of a line with «в том числе» only the total)."""
+    total = 0.0
+    for line in demand.split("\n"):
+        if "взыскать" not in line.casefold() or _NOT_PRICE_RE.search(line):
+            continue
+        amounts = [_number(m.group("amount")) for m in _MONEY_RE.finditer(line)
+                   if not _BASE_BEFORE_RE.search(line, max(0, m.start() - 40), m.start())]
+        if amounts:
+            total += amounts[0] if _INCLUDING_RE.search(line) else sum(amounts)
+    return total
+
+
+class ClaimPriceMismatch(Rule):
+    """The claim's stated price («Цена иска») is far below the money its demand asks for — a digit dropped or a
+    figure from another calculation. Only a gross gap counts (the demand asks for more than ``max_ratio`` times the
+    price): costs, moral harm and the consumer fine are left out of the demand's sum, and a price may include
+    claims that are not money.
+
+    Bad: ``Цена иска: 150 000 руб. … 1. Взыскать с ответчика задолженность в размере 1 500 000 руб.``
+    Good: ``Цена иска: 180 000 руб. … 1. Взыскать с ответчика 180 000 руб. 2. Взыскать расходы по уплате пошлины.``
+    """
+
+    code = "LF702"
+    name = "claim-price-mismatch"
+    groups = (FAMILY, "default")
+
+    @dataclass
+    class Thresholds:
+        max_ratio: float = 2.0  # demanded money / stated price (valid claims in the labelled set: at most 1.05)
+
+    def _figures(self, doc: Document) -> tuple[float, float] | None:
+        text = doc.output
+        if "цена иска" not in doc.folded[:3000]:
+            return None
+        price = _PRICE_RE.search(text, 0, min(len(text), 3000))
+        if price is None:
+            return None
+        return _number(price.group("amount")), demanded_money(doc.sections.text(text, "demand"))
+
+    def measure(self, doc: Document) -> dict[str, float]:
+        figures = self._figures(doc)
+        return {"demand_to_price": figures[1] / figures[0] if figures and figures[0] else 0.0}
+
+    def check(self, doc: Document) -> list[Finding]:
+        figures = self._figures(doc)
+        if not figures or figures[0] <= 0 or figures[1] <= self.t.max_ratio * figures[0]:
+            return []
+        price, asked = (f"{x:,.2f}".replace(",", " ").replace(".", ",") for x in figures)
+        return [self.finding("price-below-demand", f"«Цена иска» is {price} руб., but the demand asks for {asked} руб.",
+                             "output")]
+
+
 @hookimpl
 def legalft_rules():
-    return [BadArithmetic]
+    return [BadArithmetic, ClaimPriceMismatch]

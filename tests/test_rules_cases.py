@@ -34,7 +34,7 @@ CATALOGUE = {
     "markdown": {"LF607": ("markdown", "default")},
     "repetition": {"LF608": ("repetition", "default")},
     "model_markup": {"LF609": ("model-markup", "default")},
-    "arithmetic": {"LF701": ("bad-arithmetic", "default")},
+    "arithmetic": {"LF701": ("bad-arithmetic", "default"), "LF702": ("claim-price-mismatch", "default")},
 }
 
 
