@@ -295,7 +295,10 @@ class MissingAttachments(Rule):
 class PartsOutOfOrder(Rule):
     """The parts are not in the order a filing uses: title, then reasoning, then demand, then attachments.
 
-    Bad: ``РЕЗОЛЮТИВНАЯ ЧАСТЬ: … МОТИВИРОВОЧНАЯ ЧАСТЬ: …``
+    A document signed half-way that then goes on to a (second) demand is out of order too.
+
+    Bad: ``РЕЗОЛЮТИВНАЯ ЧАСТЬ: … МОТИВИРОВОЧНАЯ ЧАСТЬ: …``; ``… прошу взыскать … ________ /Н.А. Белова/ Кроме того,
+    … ПРОШУ: …``
     Good: ``МОТИВИРОВОЧНАЯ ЧАСТЬ: … РЕЗОЛЮТИВНАЯ ЧАСТЬ: …``
     """
 
@@ -319,7 +322,31 @@ class PartsOutOfOrder(Rule):
             if a.start > b.start:
                 return [self.finding(f"{second}-before-{first}", f"the {second} part {_quote(b.label)} comes before "
                                      f"the {first} part {_quote(a.label)}", b.where)]
+        signed = signed_before_demand(doc.output)
+        if signed is not None:
+            return [self.finding("demand-after-signature", f"the document is signed ({_quote(signed[0])}) and then "
+                                 f"goes on to a demand ({_quote(signed[1])})", "output")]
         return []
+
+
+# A signature with a name («________ /Н.А. Белова/», «____ Белова Н.А.») and a request line that starts a demand.
+_NAMED_SIGNATURE_RE = re.compile(r"^[^\n]{0,80}_{3,}[ \t]*/?[ \t]*(?:[А-ЯЁ]\.[ \t]*[А-ЯЁ]\.[ \t]*[А-ЯЁ][а-яё]+"
+                                 r"|[А-ЯЁ][а-яё]+[ \t]+[А-ЯЁ]\.[ \t]*[А-ЯЁ]\.)[^\n]*$", re.MULTILINE)
+_DEMAND_START_RE = re.compile(r"^[ \t]*(?:[^\n]{0,300}?\b)?(?:прошу|просим|требую|требуем|ходатайствую)\b[^\n]*$",
+                              re.IGNORECASE | re.MULTILINE)
+
+
+def signed_before_demand(text: str) -> tuple[str, str] | None:
+    """(signature line, demand line) when a named signature comes before a request line: a document signed
+    half-way that then argues on and asks again. Signatures together at the end, or attachments after the
+    signature, are fine."""
+    sign = _NAMED_SIGNATURE_RE.search(text)
+    if sign is None:
+        return None
+    demand = _DEMAND_START_RE.search(text, sign.end())
+    if demand is None:
+        return None
+    return sign.group(0).strip(), demand.group(0).strip()
 
 
 class SeveralDocuments(Rule):
