@@ -182,7 +182,9 @@ class ClaimPriceMismatch(Rule):
         text = doc.output
         if "цена иска" not in doc.folded[:3000]:
             return None
-        price = _PRICE_RE.search(text, 0, min(len(text), 3000))
+        head = text[:3000]
+        starts = [i for i in (head.find("Цена иска"), head.find("ЦЕНА ИСКА"), head.find("цена иска")) if i >= 0]
+        price = _PRICE_RE.match(text, min(starts)) if starts else _PRICE_RE.search(head)
         if price is None:
             return None
         return _number(price.group("amount")), demanded_money(doc.sections.text(text, "demand"))

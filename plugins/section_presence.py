@@ -332,21 +332,27 @@ class PartsOutOfOrder(Rule):
 # A signature with a name («________ /Н.А. Белова/», «____ Белова Н.А.») and a request line that starts a demand.
 _NAMED_SIGNATURE_RE = re.compile(r"^[^\n]{0,80}_{3,}[ \t]*/?[ \t]*(?:[А-ЯЁ]\.[ \t]*[А-ЯЁ]\.[ \t]*[А-ЯЁ][а-яё]+"
                                  r"|[А-ЯЁ][а-яё]+[ \t]+[А-ЯЁ]\.[ \t]*[А-ЯЁ]\.)[^\n]*$", re.MULTILINE)
-_DEMAND_START_RE = re.compile(r"^[ \t]*(?:[^\n]{0,300}?\b)?(?:прошу|просим|требую|требуем|ходатайствую)\b[^\n]*$",
-                              re.IGNORECASE | re.MULTILINE)
+_REQUEST_VERB_RE = re.compile(r"\b(?:прошу|просим|требую|требуем|ходатайствую)\b", re.IGNORECASE)
 
 
 def signed_before_demand(text: str) -> tuple[str, str] | None:
-    """(signature line, demand line) when a named signature comes before a request line: a document signed
+    """(signature line, demand line) when a named signature comes before a request verb: a document signed
     half-way that then argues on and asks again. Signatures together at the end, or attachments after the
-    signature, are fine."""
-    sign = _NAMED_SIGNATURE_RE.search(text)
-    if sign is None:
-        return None
-    demand = _DEMAND_START_RE.search(text, sign.end())
-    if demand is None:
-        return None
-    return sign.group(0).strip(), demand.group(0).strip()
+    signature, are fine. The signature is looked for from each «___» (a literal the line cannot do without)."""
+    pos = text.find("___")
+    while pos >= 0:
+        start = text.rfind("\n", 0, pos) + 1
+        sign = _NAMED_SIGNATURE_RE.match(text, start)
+        if sign is not None:
+            verb = _REQUEST_VERB_RE.search(text, sign.end())
+            if verb is None:
+                return None
+            line_start = text.rfind("\n", 0, verb.start()) + 1
+            line_end = text.find("\n", verb.end())
+            return sign.group(0).strip(), text[line_start:line_end if line_end >= 0 else len(text)].strip()
+        end = text.find("\n", pos)
+        pos = text.find("___", end) if end >= 0 else -1
+    return None
 
 
 class SeveralDocuments(Rule):
