@@ -31,6 +31,11 @@ _UKRAINIAN_WORD_RE = regex.compile(
     regex.IGNORECASE,
 )
 _UKRAINIAN_LETTERS = "іїєґІЇЄҐ"
+# Chinese, Japanese or Korean characters leaking into Russian text — a Qwen-family habit («в течение 10 дней 日 с
+# момента», «задолженности并 направить»): a short run of them (a company's name in characters runs longer) or one
+# glued to a Cyrillic letter.
+_CJK_RE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]+")
+_CYRILLIC_CHAR_RE = regex.compile(r"\p{Cyrillic}")
 # A passage of English inside a Russian document: a run of Latin words with no Cyrillic between them, long enough
 # and with enough English function words that it is prose, not a company name or a list of brands.
 _LATIN_RUN_RE = regex.compile(r"\p{Latin}[\p{Latin}'’-]*(?:[ \t,;:.()\"«»!?–—%/\d-]+\p{Latin}[\p{Latin}'’-]*)+")
@@ -42,8 +47,9 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
 
 class NotRussian(Rule):
     """The document is not in Russian: English (Latin letters dominate), an English passage inside it (a model
-    that switched language for a paragraph; a passage in quotation marks is a quotation and stays), or Ukrainian
-    (its letters і ї є ґ and words such as «позивач», «відповідач», «що»).
+    that switched language for a paragraph; a passage in quotation marks is a quotation and stays), Chinese or
+    Japanese characters leaking into the text (a Qwen habit), or Ukrainian (its letters і ї є ґ and words such as
+    «позивач», «відповідач», «що»).
 
     Bad: ``STATEMENT OF CLAIM. The plaintiff requests the court to recover …`` or ``ПОЗОВНА ЗАЯВА … Позивач …``
     Good: ``ИСКОВОЕ ЗАЯВЛЕНИЕ … смартфон Samsung Galaxy S23, e-mail: ivanov@example.ru``
@@ -85,6 +91,10 @@ class NotRussian(Rule):
             sample = _LATIN_PHRASE_RE.search(doc.output)
             quoted = f", e.g. «{sample.group(0)[:60]}»" if sample else ""
             return [self.finding("english", f"{m['latin_share']:.0%} of the letters are Latin{quoted}", "output")]
+        leak = _cjk_leak(doc.output)
+        if leak:
+            return [self.finding("cjk-leak", f"Chinese/Japanese/Korean characters inside the Russian text: «{leak}»",
+                                 "output")]
         if m["english_passage_words"]:
             words = self._english_passage(doc.output) or []
             return [self.finding("english-passage", f"an English passage of {len(words)} words inside the "
@@ -107,6 +117,16 @@ class NotRussian(Rule):
                     w.lower() in _ENGLISH_FUNCTION_WORDS for w in words) >= self.t.min_english_function_words:
                 return words
         return None
+
+
+def _cjk_leak(text: str) -> str | None:
+    """The context of the first leaked CJK run, or None (no CJK at all is the usual case: one cheap scan)."""
+    for m in _CJK_RE.finditer(text):
+        before, after = text[m.start() - 1:m.start()], text[m.end():m.end() + 1]
+        glued = bool(_CYRILLIC_CHAR_RE.match(before) or _CYRILLIC_CHAR_RE.match(after))
+        if glued or len(m.group(0)) <= 3:
+            return " ".join(text[max(0, m.start() - 25):m.end() + 25].split())
+    return None
 
 
 def _quoted(text: str, start: int, end: int) -> bool:

@@ -355,6 +355,11 @@ def strip_chatter(text: str) -> str:
             dropped_tail += 1
         else:
             break
+    # Advice after the signature runs longer than three lines («Вот и все! Несколько советов:» and a list of tips):
+    # from the first chatter line after the last signature, everything goes.
+    after = _chatter_after_signature(lines, start, end)
+    if after is not None:
+        end, dropped_tail = after, dropped_tail + 1
     if not dropped and not dropped_tail:
         return text
     while start < end and skippable(lines[start]):
@@ -365,6 +370,33 @@ def strip_chatter(text: str) -> str:
     if not _complete(body):
         return text
     return body
+
+
+_SIGNED_LINE_RE = re.compile(r"_{3,}|/[ \t]*[А-ЯЁ]\.[ \t]*[А-ЯЁ]\.[ \t]*[А-ЯЁ][а-яё]+[ \t]*/")
+_ADVICE_RE = regex.compile(r"^\W{0,3}(?:вот\s+и\s+вс[её]|(?:несколько|полезн\w+|мои)\s+(?:совет|рекомендац)\w*"
+                           r"|советы\s*:|рекомендации\s*:"
+                           # the user told what to do with the document: «Сохраните копию претензии …»
+                           r"|(?:сохраните|отправьте|направьте|не\s+забудьте|приложите|подайте|проверьте|распечатайте"
+                           r"|подпишите|обязательно|перед\s+подачей|рекоменду[юе]\w*|советую|при\s+желании"
+                           r"|имейте\s+в\s+виду|учтите)\b)", regex.IGNORECASE)
+
+
+def _chatter_after_signature(lines: list[str], start: int, end: int) -> int | None:
+    """The index of the first chatter line after the last signed line (``___`` or «/И.О. Фамилия/») in the last
+    third of ``lines[start:end]``, or None. Nothing a document keeps after its signature (М.П., a note of receipt,
+    attachments) reads as chatter."""
+    signed = None
+    for i in range(end - 1, start + (end - start) * 2 // 3 - 1, -1):
+        if _SIGNED_LINE_RE.search(lines[i]):
+            signed = i
+            break
+    if signed is None:
+        return None
+    for i in range(signed + 1, end):
+        line = lines[i].strip()
+        if line and (_ADVICE_RE.match(line) or CHATTER_TRAIL_RE.match(line) or CHATTER_LEAD_RE.match(line)):
+            return i
+    return None
 
 
 def _complete(body: str) -> bool:

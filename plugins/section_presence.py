@@ -242,10 +242,27 @@ class MissingParties(Rule):
         pass
 
     def check(self, doc: Document) -> list[Finding]:
-        if doc.sections.parties is None:
+        if doc.sections.parties is None and not (_type(doc) == "pretension" and letterhead_sender(doc.output)):
             return [self.finding("no-parties", "the parties are not named (e.g. «Истец: …», «Ответчик: …», «От: …»)",
                                  "output")]
         return []
+
+
+# A business letter names its sender in the letterhead: the company on the first line, its ИНН/ОГРН under it, then
+# the addressee («Генеральному директору ООО …»).
+_LETTERHEAD_NAME_RE = re.compile(r"(?:ООО|АО|ПАО|ЗАО|ОАО|ИП|Общество|Акционерное|Индивидуальный)\b[^\n]{0,150}$")
+_ADDRESSEE_LINE_RE = re.compile(r"^[ \t]*(?:(?:генеральному\s+)?директор\w*|руководител\w+|кому\b|председател\w+"
+                                r"|начальник\w*|управляющ\w+)", re.IGNORECASE | re.MULTILINE)
+
+
+def letterhead_sender(text: str) -> bool:
+    """Whether a претензия opens with its sender's letterhead (company, then ИНН or ОГРН) before an addressee."""
+    lines = text.lstrip().split("\n", 4)
+    if not lines or not _LETTERHEAD_NAME_RE.match(lines[0].strip()):
+        return False
+    if not any("ИНН" in line or "ОГРН" in line for line in lines[1:4]):
+        return False
+    return _ADDRESSEE_LINE_RE.search(text, 0, min(len(text), 1500)) is not None
 
 
 class MissingTitle(Rule):
@@ -590,6 +607,9 @@ class WrongCourt(Rule):
 
     Bad: ``Мировому судье судебного участка № 4 … Истец: ООО «ТомскПромСнаб» … Ответчик: ООО «Северная Мебельная
     Фабрика» … ИСКОВОЕ ЗАЯВЛЕНИЕ о взыскании задолженности по договору поставки``
+    A consumer's claim (a person under the consumer protection law) addressed to an arbitrazh court is the
+    mirror mistake.
+
     Good: the same claim «В Арбитражный суд Томской области»; a consumer's claim against ООО before a мировой судья.
     """
 
@@ -610,11 +630,23 @@ class WrongCourt(Rule):
         header = doc.sections.text(doc.output, "header") or doc.output[:400]
         court = _GENERAL_COURT_RE.search(header)
         if court is None or _ARBITRAZH_IN_HEADER_RE.search(header):
-            return []
+            return self._consumer_in_arbitrazh(doc)
         claimants, others = parties_by_side(doc.output)
         if claimants and others and _COMMERCIAL_RE.match(claimants[0]) and _COMMERCIAL_RE.match(others[0]):
             return [self.finding("arbitrazh-dispute", f"a dispute between two businesses goes to an arbitrazh court, "
                                  f"not to {_quote(court.group(0))}", "output")]
+        return []
+
+    def _consumer_in_arbitrazh(self, doc: Document) -> list[Finding]:
+        """A consumer's claim (a person, not an entrepreneur, under the consumer protection law) addressed to an
+        arbitrazh court: consumer disputes belong to courts of general jurisdiction (ГПК ст. 22, 29 ч. 7)."""
+        header = doc.sections.text(doc.output, "header") or doc.output[:400]
+        if not _ARBITRAZH_IN_HEADER_RE.search(header) or "потребител" not in doc.folded:
+            return []
+        claimants, _ = parties_by_side(doc.output)
+        if claimants and not _COMMERCIAL_RE.match(claimants[0]) and len(claimants[0].split()) >= 2:
+            return [self.finding("consumer-dispute-in-arbitrazh", "a consumer's claim goes to a court of general "
+                                 "jurisdiction, not to an arbitrazh court", "output")]
         return []
 
 

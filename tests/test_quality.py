@@ -178,7 +178,7 @@ def test_realistic_defective_outputs_are_rejected_for_their_defect(name):
 
 # What must be gone from a kept wrapped output: markdown, code fences, reasoning tags, chatter at either end.
 _WRAPPING = ("**", "###", "```", "<think>", "\n---\n", "\n* ")
-_LEAD_OR_TRAIL = ("Конечно", "Вот ", "Ниже ", "Обратите внимание", "Если нужно", "Совет:", "Важно:")
+_LEAD_OR_TRAIL = ("Конечно", "Вот ", "Ниже ", "Обратите внимание", "Если нужно", "Совет:", "Важно:", "Сохраните")
 
 
 @pytest.mark.parametrize("name", sorted(realistic_keeps()))
@@ -191,6 +191,10 @@ def test_realistic_wrapped_outputs_are_kept_without_the_wrapping(name):
     assert [m for m in _WRAPPING if m in text] == []
     first, last = text.split("\n", 1)[0], text.rsplit("\n", 1)[-1]
     assert not first.startswith(_LEAD_OR_TRAIL) and not last.startswith(_LEAD_OR_TRAIL), (first, last)
+    after_signature = [line.strip() for line in text[text.rfind("___"):].split("\n")[1:] if line.strip()]
+    # no tips after signing; a business letter's seal place and «Исполнитель: …, тел.» line stay
+    assert all(line in ("М.П.", "М. П.") or line.startswith(("Исполнитель", "Исп.")) for line in after_signature), \
+        after_signature
 
 
 _ENGINE = []
