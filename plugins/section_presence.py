@@ -349,9 +349,6 @@ class PartsOutOfOrder(Rule):
 # A signature with a name («________ /Н.А. Белова/», «____ Белова Н.А.») and a request line that starts a demand.
 _NAMED_SIGNATURE_RE = re.compile(r"^[^\n]{0,80}_{3,}[ \t]*/?[ \t]*(?:[А-ЯЁ]\.[ \t]*[А-ЯЁ]\.[ \t]*[А-ЯЁ][а-яё]+"
                                  r"|[А-ЯЁ][а-яё]+[ \t]+[А-ЯЁ]\.[ \t]*[А-ЯЁ]\.)[^\n]*$", re.MULTILINE)
-_REQUEST_VERB_RE = re.compile(r"\b(?:прошу|просим|требую|требуем|ходатайствую)\b", re.IGNORECASE)
-
-
 def signed_before_demand(text: str) -> tuple[str, str] | None:
     """(signature line, demand line) when a named signature comes before a request verb: a document signed
     half-way that then argues on and asks again. Signatures together at the end, or attachments after the
@@ -361,7 +358,7 @@ def signed_before_demand(text: str) -> tuple[str, str] | None:
         start = text.rfind("\n", 0, pos) + 1
         sign = _NAMED_SIGNATURE_RE.match(text, start)
         if sign is not None:
-            verb = _REQUEST_VERB_RE.search(text, sign.end())
+            verb = _VERB_RE.search(text, sign.end())
             if verb is None:
                 return None
             line_start = text.rfind("\n", 0, verb.start()) + 1
@@ -448,39 +445,14 @@ class TypeMismatch(Rule):
                              f"({_quote(doc.instruction)}); the output is: {written.title_ru}", "output")]
 
 
-# «Истец: Королёв Андрей Викторович,» — the label of a side and the name after it (or on the next line).
-_SIDE_RE = re.compile(  # stdlib `re`: a plain line-anchored scan, several times faster than `regex` here
-    r"^[ \t]*(?P<label>(?:административн\w+\s+)?(?:истец|истица|ответчик|ответчица)|взыскатель|должник)"
-    r"[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:[ \t]*(?P<name>[^\n]*)(?:\n[ \t]*(?P<next>[^\n]*))?",
-    re.IGNORECASE | re.MULTILINE,
-)
-_CLAIMANT_LABELS = ("истец", "истица", "взыскатель")
-_NAME_WORD_RE = regex.compile(r"[\p{L}][\p{L}.\-]*")
-_ORG_FORM_RE = regex.compile(r"^(?:ооо|ао|пао|зао|оао|нко|ип|общество|акционерное|индивидуальный)$")
 _FROM_CLAIMANT_RE = regex.compile(r"\bвзыскать\s+со?\s+(?:административн\w+\s+)?(?:истц\w*|истиц\w*)\b",
                                   regex.IGNORECASE)
 _RECOVER_FROM_RE = regex.compile(r"\bвзыскать\s+со?\s+(?-i:(?P<who>\p{Lu}\p{Ll}+))", regex.IGNORECASE)
 
 
-def _side_name(m: regex.Match[str]) -> str:
-    """The name after a side's label, folded: «Общество … «СибФасадСтрой»,» and «ООО «СибФасадСтрой»» differ,
-    but the same person written twice is the same string."""
-    name = m.group("name").strip() or (m.group("next") or "").strip()
-    name = regex.split(r"[,;(]|\s(?:адрес|проживающ|зарегистрированн|дата|ИНН|ОГРН|паспорт)", name, maxsplit=1)[0]
-    words = _NAME_WORD_RE.findall(name.casefold().replace("ё", "е"))
-    return " ".join(words[:10])
-
-
-def parties_by_side(text: str) -> tuple[list[str], list[str]]:
-    """The names given for the claimant side (истец, взыскатель) and the other side (ответчик, должник)."""
-    claimants, others = [], []
-    for m in _SIDE_RE.finditer(text, 0, min(len(text), 3000)):
-        name = _side_name(m)
-        if len(name.replace(" ", "")) < 5:
-            continue
-        label = m.group("label").casefold().split()[-1]
-        (claimants if label in _CLAIMANT_LABELS else others).append(name)
-    return claimants, others
+# The first word of a company's name: its legal form, abbreviated or written out (an НКО is no business).
+_COMMERCIAL_FORMS = "ооо|ао|пао|зао|оао|ип|общество|акционерное|публичное|индивидуальный|закрытое|открытое"
+_ORG_FORM_RE = re.compile(rf"^(?:{_COMMERCIAL_FORMS}|нко)$")
 
 
 def _surname_stem(name: str) -> str | None:
@@ -570,7 +542,7 @@ class PartyConfusion(Rule):
         head = doc.folded[:3000]
         if ("истец" not in head and "истица" not in head and "взыскател" not in head) or ":" not in text[:3000]:
             return []
-        claimants, others = parties_by_side(text)
+        claimants, others = doc.party_names
         both = sorted(set(claimants) & set(others))
         if both:
             return [self.finding("same-party-both-sides", f"«{both[0]}» is named on both sides (claimant and "
@@ -593,8 +565,7 @@ class PartyConfusion(Rule):
 
 
 # Commercial parties (arbitrazh jurisdiction, АПК ст. 27) and courts of general jurisdiction.
-_COMMERCIAL_RE = re.compile(r"^(?:ооо|ао|пао|зао|оао|ип|общество|акционерное|публичное|индивидуальный"
-                            r"|закрытое|открытое)\b")
+_COMMERCIAL_RE = re.compile(rf"^(?:{_COMMERCIAL_FORMS})\b")
 _GENERAL_COURT_RE = regex.compile(r"мировому\s+судье|мирово\w+\s+суд\w+|районн\w+\s+суд|городско\w+\s+суд"
                                   r"|(?<!\p{L})(?:краево\w+|областно\w+)\s+суд", regex.IGNORECASE)
 _ARBITRAZH_IN_HEADER_RE = regex.compile(r"арбитражн", regex.IGNORECASE)
@@ -631,7 +602,7 @@ class WrongCourt(Rule):
         court = _GENERAL_COURT_RE.search(header)
         if court is None or _ARBITRAZH_IN_HEADER_RE.search(header):
             return self._consumer_in_arbitrazh(doc)
-        claimants, others = parties_by_side(doc.output)
+        claimants, others = doc.party_names
         if claimants and others and _COMMERCIAL_RE.match(claimants[0]) and _COMMERCIAL_RE.match(others[0]):
             return [self.finding("arbitrazh-dispute", f"a dispute between two businesses goes to an arbitrazh court, "
                                  f"not to {_quote(court.group(0))}", "output")]
@@ -643,7 +614,7 @@ class WrongCourt(Rule):
         header = doc.sections.text(doc.output, "header") or doc.output[:400]
         if not _ARBITRAZH_IN_HEADER_RE.search(header) or "потребител" not in doc.folded:
             return []
-        claimants, _ = parties_by_side(doc.output)
+        claimants, _ = doc.party_names
         if claimants and not _COMMERCIAL_RE.match(claimants[0]) and len(claimants[0].split()) >= 2:
             return [self.finding("consumer-dispute-in-arbitrazh", "a consumer's claim goes to a court of general "
                                  "jurisdiction, not to an arbitrazh court", "output")]

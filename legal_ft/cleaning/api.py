@@ -137,6 +137,13 @@ class Document:
         return find_sections(self.output, self.doc_type)
 
     @cached_property
+    def party_names(self) -> tuple[list[str], list[str]]:
+        """The folded names of the claimant side and of the other side (`legal_ft.legal.parties`)."""
+        from legal_ft.legal.parties import parties_by_side
+
+        return parties_by_side(self.output)
+
+    @cached_property
     def token_count(self) -> int | None:
         if self.tokenizer is None:
             return None
