@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from legal_ft.console import console, is_quiet, say, warn
-from legal_ft.errors import InputError
 
 
 def decode_facts(data: bytes) -> str:
@@ -19,15 +18,13 @@ def decode_facts(data: bytes) -> str:
 
 def _read_facts(facts_file: Path | None) -> tuple[str, str]:
     """The facts text and where it came from (for messages)."""
+    from legal_ft.io.text import read_piped_text, read_text_file
+
     if facts_file is not None:
-        if not facts_file.is_file():
-            raise InputError(f"facts file not found: {facts_file}", "check the path given to --facts")
-        return decode_facts(facts_file.read_bytes()), str(facts_file)
-    stdin = sys.stdin
-    if stdin is None or stdin.isatty():
-        raise InputError("no facts given", "pass --facts FILE, or pipe the facts: legalft generate ... < facts.txt")
-    buffer = getattr(stdin, "buffer", None)
-    text = decode_facts(buffer.read()) if buffer is not None else stdin.read()
+        text = read_text_file(facts_file, "facts file", "check the path given to --facts", "the facts")
+        return text, str(facts_file)
+    text = read_piped_text("facts", "pass --facts FILE, or pipe the facts: legalft generate ... < facts.txt",
+                           "the facts")
     return text, "the facts on stdin"
 
 

@@ -153,24 +153,11 @@ def check_rules(path: Path, rule_set: str, rules_dirs: tuple[Path, ...], instruc
 
 
 def _read_document(path: Path) -> tuple[str, str]:
-    import sys
-
-    from legal_ft.errors import InputError
-    from legal_ft.io.text import decode_text
+    from legal_ft.io.text import read_piped_text, read_text_file
 
     if str(path) == "-":
-        stdin = sys.stdin
-        if stdin is None or stdin.isatty():
-            raise InputError("no document given", "pass a file, or pipe one: legalft rules check - < claim.txt")
-        buffer = getattr(stdin, "buffer", None)
-        return (decode_text(buffer.read(), "the document on stdin") if buffer is not None else stdin.read()), "stdin"
-    if not path.is_file():
-        raise InputError(f"file not found: {path}", "check the path")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}", "check the file's permissions") from exc
-    return decode_text(data, str(path)), str(path)
+        return read_piped_text("document", "pass a file, or pipe one: legalft rules check - < claim.txt"), "stdin"
+    return read_text_file(path, "file", "check the path"), str(path)
 
 
 def _check_jsonl(engine, path: Path, line: int | None, show_text: bool) -> None:
