@@ -32,9 +32,9 @@ class SpillError(LegalFtError):
     """The dedup work file could not be created, written or read (disk full, no permission)."""
 
 
-def _signed(keys: np.ndarray) -> list[int]:
+def _signed(keys: np.ndarray) -> np.ndarray:
     """SQLite integers are signed 64-bit: store a uint64 key by its bit pattern."""
-    return np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64).tolist()
+    return np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64)
 
 
 class SpillStore:
@@ -58,7 +58,6 @@ class SpillStore:
         except sqlite3.Error as exc:
             self._unlink()
             raise self._error("create", exc) from exc
-        self.representatives = 0
 
     def _error(self, doing: str, exc: Exception) -> SpillError:
         return SpillError(f"cannot {doing} the dedup work file {self.path}: {exc}",
@@ -70,7 +69,7 @@ class SpillStore:
         representative array) and signatures (one row each, or None without near dedup)."""
         try:
             self._db.execute("BEGIN")
-            self._insert_pairs("exact", exact[0].view(np.int64), exact[1])
+            self._insert_pairs("exact", _signed(exact[0]), exact[1])
             self._insert_pairs("bands", bands[0].astype(np.int64), bands[1])
             rows = ((first_rep + i, f, ln, None if sigs is None else sigs[i].tobytes())
                     for i, (f, ln) in enumerate(zip(files, lines, strict=True)))
@@ -78,7 +77,6 @@ class SpillStore:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise self._error("write", exc) from exc
-        self.representatives += len(files)
 
     def _insert_pairs(self, table: str, keys: np.ndarray, reps: np.ndarray) -> None:
         """Insert in key order (B-tree appends, not random page writes) and in slices, so the Python integers made
@@ -90,7 +88,7 @@ class SpillStore:
                                  zip(keys[part].tolist(), reps[part].tolist(), strict=True))
 
     def exact(self, key: np.ndarray) -> set[int]:
-        return self._reps("SELECT rep FROM exact WHERE k = ?", _signed(key))
+        return self._reps("SELECT rep FROM exact WHERE k = ?", _signed(key).tolist())
 
     def bands(self, keys: np.ndarray) -> set[int]:
         marks = ",".join("?" * len(keys))
