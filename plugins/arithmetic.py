@@ -142,8 +142,10 @@ _MONEY_RE = regex.compile(rf"(?P<amount>{_NUMBER})[ \u00a0]*(?:\([^()\n]{{1,120}
 _NOT_PRICE_RE = regex.compile(r"пошлин|расход|издерж|моральн|штраф|представител|экспертиз|почтов|юридическ\w+\s+услуг",
                               regex.IGNORECASE)
 _INCLUDING_RE = regex.compile(r"в\s+том\s+числе|из\s+них|включая", regex.IGNORECASE)
-# The base of a running penalty is no sum demanded: «неустойку, начисляемую на сумму долга 2 460 000 руб. …».
-_BASE_BEFORE_RE = regex.compile(r"(?:на|от|с)\s+сумм\w*(?:\s+\w+){0,2}\s*$", regex.IGNORECASE)
+# The base of a running penalty is no sum demanded: «неустойку, начисляемую на сумму долга 2 460 000 руб. …», «3 %
+# от 186 000 руб. за каждый день»; nor is its cap: «но не более 186 000 руб.».
+_BASE_BEFORE_RE = regex.compile(r"(?:(?:на|от|с)\s+сумм\w*(?:\s+\w+){0,2}|%\s*(?:в\s+день\s+)?от|не\s+более|не\s+свыше"
+                                r"|не\s+превышающ\w*|в\s+пределах)\s*$", regex.IGNORECASE)
 
 
 def demanded_money(demand: str) -> float:

@@ -25,8 +25,9 @@ CATALOGUE = {
     "LF404": "too-many-tokens", "LF501": "not-russian", "LF601": "model-chatter", "LF602": "refusal",
     "LF603": "placeholder", "LF604": "echo", "LF605": "empty-field", "LF606": "mojibake", "LF607": "markdown",
     "LF608": "repetition", "LF609": "model-markup", "LF701": "bad-arithmetic", "LF702": "claim-price-mismatch",
+    "LF703": "facts-mismatch",
 }
-STRICT_ONLY = {"LF104", "LF105", "LF106", "LF107", "LF108"}
+STRICT_ONLY = {"LF104", "LF105", "LF106", "LF107", "LF108", "LF703"}
 LENIENT_OFF = {"LF103", "LF302", "LF607", "LF701", "LF702"} | STRICT_ONLY
 NORMALISERS = ["unicode-nfc", "fix-mojibake", "line-endings-whitespace", "strip-model-markup", "strip-html",
                "strip-markdown", "strip-chatter", "quotes-dashes", "canonical-headings"]
@@ -54,7 +55,7 @@ def test_rule_sets_select_the_catalogue(engines):
 def test_rules_list_and_show(run_cli):
     result = run_cli("rules", "list", "--rules", "strict")
     assert result.exit_code == 0, result
-    assert "Rules in set 'strict' (32 of 32 on)" in result.stdout
+    assert "Rules in set 'strict' (33 of 33 on)" in result.stdout
     for code in CATALOGUE:
         assert code in result.stdout
     lenient = run_cli("rules", "list", "--rules", "lenient")

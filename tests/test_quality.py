@@ -70,12 +70,16 @@ def hand_written() -> list[Labelled]:
     for name, good in realistic_keeps().items():
         out.append(Labelled(f"hand:realistic:{name}:wrapped", Record(good["instruction"], good["input"], good["text"]),
                             "keep"))
+    for table, label in (("keep", "keep"), ("bad", "reject")):
+        for name, doc in _data("facts_fidelity.toml", table).items():
+            out.append(Labelled(f"hand:fidelity:{name}", Record(doc["instruction"], doc["input"], doc["text"]), label))
     return out
 
 
 def _data(name: str, table: str) -> dict[str, dict[str, str]]:
-    import tomllib
     from pathlib import Path
+
+    import tomllib
 
     with open(Path(__file__).parent / "data" / name, "rb") as fh:
         return tomllib.load(fh)[table]
@@ -93,6 +97,7 @@ def realistic_keeps() -> dict[str, dict[str, str]]:
 
 def from_sample() -> tuple[list[Labelled], Counter]:
     import ftfy.bad_codecs  # noqa: F401
+
     from legal_ft.sample import generate_records
 
     out, skipped = [], Counter()

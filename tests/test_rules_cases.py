@@ -35,6 +35,7 @@ CATALOGUE = {
     "repetition": {"LF608": ("repetition", "default")},
     "model_markup": {"LF609": ("model-markup", "default")},
     "arithmetic": {"LF701": ("bad-arithmetic", "default"), "LF702": ("claim-price-mismatch", "default")},
+    "fidelity": {"LF703": ("facts-mismatch", "strict")},
 }
 
 
