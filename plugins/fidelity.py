@@ -158,6 +158,30 @@ def _pretension_swapped(doc: Document, filer: str) -> str | None:
     return None
 
 
+def _near_date(a: facts.Date, b: facts.Date) -> bool:
+    """One slip: a digit of «dd.mm.yyyy» changed or two swapped, or day and month swapped."""
+    if a.year == b.year and (a.day, a.month) == (b.month, b.day):
+        return True
+    return _one_slip(f"{a.day:02d}{a.month:02d}{a.year}", f"{b.day:02d}{b.month:02d}{b.year}")
+
+
+def _changed_date(output: str, given: str, missing: set[facts.Date], stated: set[facts.Date]) -> str | None:
+    """An input date the document leaves out, while the same thing («договор», «решение», «приказ») carries a
+    date one slip away from it in the document. Dates of other things are not compared: a claim holds many
+    dates a digit apart (a contract on the 14th, a delivery on the 24th)."""
+    lower = output.lower().replace("ё", "е")
+    wanted = [(thing, d) for thing, d in facts.dated_things(given) if d in missing and thing in lower]
+    if not wanted:
+        return None
+    for other, start in facts.numeric_dates(lower):  # slips first: the thing before a date costs more to read
+        if other in stated:
+            continue
+        for thing, d in wanted:
+            if _near_date(d, other) and facts.thing_before(lower, start) == thing:
+                return f"the input's «{thing.strip()}» of {d} is dated {other} in the document"
+    return None
+
+
 def _male(patronymic: str) -> bool:
     return "вич" in patronymic
 
@@ -180,8 +204,12 @@ def _is_slip(value: int, other: int, strict: bool = False) -> bool:
         return False  # «40 000» and «50 000» are as likely two sums as one sum with a slip
     if other in (value * 10, value * 100) or value in (other * 10, other * 100):
         return not strict  # a zero added or lost
-    a, b = str(value), str(other)
-    if len(a) != len(b) or abs(other - value) <= 0.01 * value:
+    return abs(other - value) > 0.01 * value and _one_slip(str(value), str(other))
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Two digit strings of one length that differ in one digit or in two neighbouring digits swapped."""
+    if len(a) != len(b) or a == b:
         return False
     diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
     return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
@@ -229,7 +257,8 @@ def slipped_number(text: str, value: int, strict: bool = False, given: frozenset
 class FactsMismatch(Rule):
     """The document departs from the facts in the record's input: a side the input names is replaced by another
     person or company, a name is changed («Денис Андреевич» → «Дмитрий Андреевич»), the input's sides are swapped
-    («Наш клиент Ефимов …» made the defendant), a sum is written with a slip (a digit changed, two swapped), or —
+    («Наш клиент Ефимов …» made the defendant), a sum is written with a slip (a digit changed, two swapped, a zero
+    added), the date of the same contract, decision or order is written with a slip, or —
     in a claim, претензия or court-order application, which restate the facts — none of the input's sums or none
     of its dates appears at all: the model wrote about another case.
 
@@ -270,8 +299,8 @@ class FactsMismatch(Rule):
             out += self._parties(doc, given)
         if self.t.check_sums:
             out += self._sums(doc, given, restates)
-        if self.t.check_dates and restates:
-            out += self._dates(doc, given)
+        if self.t.check_dates:
+            out += self._dates(doc, given, restates)
         return out
 
     # -- sides -----------------------------------------------------------------------------------------------
@@ -369,8 +398,8 @@ class FactsMismatch(Rule):
         missing = [a for a in amounts if not facts.mentions_amount(doc.output, a)]
         stated = frozenset(int(a.value) for a in amounts)
         for a in missing:
-            if a.tolerance:
-                continue  # «712 тыс.» may be 712 600 руб. in the document
+            if a.tolerance or (a.bare and not restates):
+                continue  # «712 тыс.» may be 712 600 руб. in the document; a bare number in an appeal may be anything
             # A document that need not restate the sums (an appeal, a motion) may hold other sums: only a slip of a
             # distinctive figure counts there.
             near = slipped_number(doc.output, int(a.value), strict=not restates, given=stated)
@@ -384,14 +413,21 @@ class FactsMismatch(Rule):
                                  + ", ".join(map(str, missing[:3])) + ")", "output")]
         return []
 
-    def _dates(self, doc: Document, given: str) -> list[Finding]:
+    def _dates(self, doc: Document, given: str, restates: bool) -> list[Finding]:
+        """A date of the input written with a slip for the same thing («договор от 14.02.2025» → «договор от
+        24.02.2025», any type); in a type that restates the facts, none of the input's dates."""
         wanted = facts.dates(given)
         if not wanted:
             return []
         lower = doc.lower
         missing = sorted((d for d in wanted if not facts.mentions_date(doc.output, lower, d)),
                          key=lambda d: (d.year, d.month, d.day))
-        if len(missing) == len(wanted):
+        if not missing:
+            return []
+        changed = _changed_date(doc.output, given, set(missing), wanted)
+        if changed:
+            return [self.finding("date-changed", changed, "output")]
+        if restates and len(missing) == len(wanted):
             return [self.finding("dates-not-in-output", "none of the input's dates is in the document ("
                                  + ", ".join(map(str, missing[:3])) + ")", "output")]
         return []

@@ -42,6 +42,7 @@ def test_money_amounts(text, amounts):
     ("Взыскать 450000 руб.", Amount(450000), True),
     ("Взыскать 450\u00a0000 руб.", Amount(450000), True),
     ("Взыскать 540 000 руб.", Amount(450000), False),
+    ("Взыскать 1 450 000 руб.", Amount(450000), False),
     ("ремонт 712 600 руб.", Amount(712000, 500), False),
     ("ремонт 712 600 руб.", Amount(712000, 1000), True),
     ("неустойка 1 206 000 руб.", Amount(1200000, 50000), True),
@@ -66,9 +67,21 @@ def test_dates(text, dates):
     (Date(2, 3, 2024), "договор от 2.03.2024", True),
     (Date(2, 3, 2024), "договор от 02.03.24", True),
     (Date(2, 3, 2024), "договор от 03.02.2024", False),
+    (Date(9, 9, 2024), "решение от 19.09.2024", False),  # «9.09.2024» inside another date
 ])
 def test_mentions_date(date, text, found):
     assert facts.mentions_date(text, text.lower(), date) is found
+
+
+@pytest.mark.parametrize(("text", "things"), [
+    ("по договору подряда от 12.03.2024 и расписке от 1.02.2024", [("договор", Date(12, 3, 2024)),
+                                                                  ("расписк", Date(1, 2, 2024))]),
+    ("Решением мирового судьи судебного участка № 2 Кстовского судебного района от 09.09.2024",
+     [("решени", Date(9, 9, 2024))]),
+    ("Договор есть. Купил 14.02.2025 машину", []),  # the thing is in another sentence
+])
+def test_dated_things(text, things):
+    assert facts.dated_things(text) == things
 
 
 @pytest.mark.parametrize(("text", "people"), [

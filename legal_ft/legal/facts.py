@@ -100,7 +100,21 @@ def mentions_amount(text: str, amount: Amount) -> bool:
     within its rounding."""
     if amount.tolerance:
         return has_number(numbers(text), amount)
-    return any(form in text for form in written_forms(int(amount.value), text))
+    return any(_stands_alone(text, form) for form in written_forms(int(amount.value), text))
+
+
+def _stands_alone(text: str, form: str) -> bool:
+    """Whether ``form`` occurs in ``text`` as a whole number or date, not inside a longer one («9.09.2024» in
+    «19.09.2024», «203 334» in «1 203 334»)."""
+    at = text.find(form)
+    while at >= 0:
+        before = text[at - 2:at] if at >= 2 else text[:at]
+        end = at + len(form)
+        if not (before[-1:].isdigit() or (before[-1:] in " \u00a0\u202f" and before[:1].isdigit())) and not (
+                text[end:end + 1].isdigit()):
+            return True
+        at = text.find(form, at + 1)
+    return False
 
 
 _GENITIVE_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
@@ -111,7 +125,7 @@ def mentions_date(text: str, lower: str, date: Date) -> bool:
     """Whether ``text`` (``lower``: the same in lower case) gives ``date`` in one of the forms `dates` reads."""
     d, m, y = date.day, date.month, date.year
     numeric = (f"{d:02d}.{m:02d}.{y}", f"{d}.{m:02d}.{y}", f"{d:02d}.{m:02d}.{y % 100:02d}", f"{d}.{m}.{y}")
-    if any(form in text for form in numeric):
+    if any(_stands_alone(text, form) for form in numeric):
         return True
     month = _GENITIVE_MONTHS[m - 1]
     return any(f"{day}{sep}{month}{sep2}{y}" in lower for day in (str(d), f"{d:02d}") for sep in (" ", "\u00a0")
@@ -164,6 +178,44 @@ def dates(text: str) -> set[Date]:
             if 1 <= int(day) <= 31:
                 out.add(Date(int(day), month, int(year)))
     return out
+
+
+# What a date belongs to, as the few words before it say: «договор … от 14.02.2025», «расписке от …», «решением
+# … от 09.09.2024», «приказ № 45-к от …», «ДТП 09.11.2022».
+_DATED_THINGS = ("договор", "расписк", "решени", "приказ", "акт ", "акта", "актом", "претензи", "дтп", "определени",
+                 "постановлени", "уведомлени", "полис", "квитанци", "доверенност", "соглашени", "счет", "накладн",
+                 "заключени", "чек")
+_CONTEXT_CHARS = 100
+
+
+def dated_things(text: str) -> list[tuple[str, Date]]:
+    """(what, date) for every numeric date in ``text`` with a dated thing (`_DATED_THINGS`) in the same sentence
+    within the few words before it: the nearest such thing."""
+    lower = text.lower().replace("ё", "е")
+    out = []
+    for date, start in numeric_dates(lower):
+        thing = thing_before(lower, start)
+        if thing:
+            out.append((thing, date))
+    return out
+
+
+def numeric_dates(text: str) -> list[tuple[Date, int]]:
+    """Every «dd.mm.yyyy» date of ``text`` with where it starts."""
+    out = []
+    for m in _NUMERIC_DATE_RE.finditer(text):
+        day, month, year = m.groups()
+        if 1 <= int(day) <= 31 and 1 <= int(month) <= 12:
+            out.append((Date(int(day), int(month), _year(year)), m.start()))
+    return out
+
+
+def thing_before(lower: str, start: int) -> str | None:
+    """The dated thing (`_DATED_THINGS`) nearest before ``start`` in lower-case ``lower``, in the same sentence."""
+    before = lower[max(0, start - _CONTEXT_CHARS):start]
+    before = re.split(r"[.;!?\n](?:\s|$)", before)[-1]
+    found = [(before.rfind(thing), thing) for thing in _DATED_THINGS if thing in before]
+    return max(found)[1] if found else None
 
 
 # -------------------------------------------------------------------------------------------------------- names
