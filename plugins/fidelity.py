@@ -258,9 +258,9 @@ class FactsMismatch(Rule):
     """The document departs from the facts in the record's input: a side the input names is replaced by another
     person or company, a name is changed («Денис Андреевич» → «Дмитрий Андреевич»), the input's sides are swapped
     («Наш клиент Ефимов …» made the defendant), a sum is written with a slip (a digit changed, two swapped, a zero
-    added), the date of the same contract, decision or order is written with a slip, or —
-    in a claim, претензия or court-order application, which restate the facts — none of the input's sums or none
-    of its dates appears at all: the model wrote about another case.
+    added), the date of the same contract, decision or order is written with a slip, or — in a claim, претензия or
+    court-order application, which restate the facts — none of the input's sums or none of its dates appears at
+    all: the model wrote about another case.
 
     Checked only against what the input states unambiguously: a document may add addresses, ИНН, calculated
     penalties and totals, and invented names where the input names nobody. Sums below ``min_sum`` are not
