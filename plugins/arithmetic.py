@@ -33,6 +33,7 @@ _EXPRESSION_RE = regex.compile(
     rf"{_NOT_AFTER_OPERATOR}(?P<expr>{_TERM}(?:{_OP}{_TERM})+)[ \u00a0]*=[ \u00a0]*(?P<result>{_NUMBER})"
     r"(?P<percent>[ \u00a0]*%)?")
 _OPERATOR_CHARS = frozenset("×*·∙⋅/+xх:−–-")
+_LABEL_RE = regex.compile(r"\([^()\n=]{1,60}\)")
 _PIECE_RE = regex.compile(rf"(?P<num>{_NUMBER})(?P<pct>[ \u00a0]*%)?|(?P<op>{_OP})")
 
 
@@ -44,6 +45,8 @@ def evaluate(expression: str) -> float | None:
     """The value of a written-out expression (× and / before + and −), or None when it cannot be read."""
     sums: list[float] = []  # finished additive terms, signed
     sign, product, pending = 1.0, None, "*"
+    # A label names a term and holds no operand: «26 000 руб. (130% от 20 000 руб.)».
+    expression = _LABEL_RE.sub(" ", expression)
     for m in _PIECE_RE.finditer(expression):
         if m.group("num") is not None:
             value = _number(m.group("num")) / (100.0 if m.group("pct") else 1.0)
