@@ -39,8 +39,8 @@ _FILER_RE = re.compile(
 _FILER_TYPES = ("claim", "arbitration_claim", "court_order", "pretension")
 # A претензия's sender line: what comes before it is the addressee.
 _SENDER_LINE_RE = re.compile(r"^[ \t]*от(?:\s+кого)?\b", re.MULTILINE)
-# A претензия's sides: «От: …», «От кого: …» and «Кому: …».
-# Matched in the lower-case output (`re` is slow with IGNORECASE on Cyrillic).
+# Side lines of a претензия, a жалоба or an appeal: «От: …», «От кого: …», «Кому: …», «Заявитель: …», «Апеллянт
+# (ответчик): …». Matched in the lower-case output (`re` is slow with IGNORECASE on Cyrillic).
 _SIDE_LINE_RE = re.compile(r"^[ \t]*(?:от|от\s+кого|кому|заявитель|апеллянт)(?:[ \t]*\([^)\n]{0,40}\))?[ \t]*:"
                            r"[ \t]*(?P<name>[^\n]+)",
                            re.MULTILINE)
