@@ -84,6 +84,26 @@ class Miscalculation:
     end: int
 
 
+_BASE_CONTEXT = 400
+_MIN_BASE = 1000.0
+_CONTEXT_NUMBER_RE = regex.compile(_NUMBER)
+
+
+def _base_stated_above(text: str, start: int, computed: float, result: float, rel_tolerance: float) -> bool:
+    """A calculation per period under a base written once above it: «Расчет процентов на сумму 750 000 руб.:» then
+    «36 дн. x 21% / 366 = 15 491,80 руб.» — the result is the expression times a sum written just before."""
+    if not computed or abs(result) <= abs(computed):
+        return False
+    base = result / computed
+    if base < _MIN_BASE:
+        return False  # a factor of 1.13 is a wrong product, not a sum of money left out
+    for m in _CONTEXT_NUMBER_RE.finditer(text, max(0, start - _BASE_CONTEXT), start):
+        written = _number(m.group(0))
+        if written and abs(written - base) <= max(1.0, rel_tolerance * written):
+            return True
+    return False
+
+
 def miscalculations(text: str, rel_tolerance: float, abs_tolerance: float) -> list[Miscalculation]:
     if "=" not in text:
         return []
@@ -99,7 +119,8 @@ def miscalculations(text: str, rel_tolerance: float, abs_tolerance: float) -> li
         floor = abs_tolerance
         if m.group("percent"):  # «1 000 000 : 2 500 000 = 40 %»: a share, judged to half a percentage point
             result, floor = result / 100.0, 0.005
-        if abs(computed - result) > max(floor, rel_tolerance * abs(result)):
+        if abs(computed - result) > max(floor, rel_tolerance * abs(result)) \
+                and not _base_stated_above(text, m.start(), computed, result, rel_tolerance):
             out.append(Miscalculation(" ".join(m.group(0).split()), computed, result, m.start(), m.end()))
     return out
 

@@ -116,7 +116,7 @@ class Truncated(Rule):
         text = doc.output.rstrip()
         if not text:
             return []
-        if text[-1] in ".)Пп" and (seal := _SEAL_LINE_RE.search(text, max(0, len(text) - 16))):
+        if text[-1] in ".)Пп" and (seal := _SEAL_LINE_RE.search(text, max(0, text.rfind("\n")))):
             text = text[: seal.start()].rstrip()
         last = text.rsplit("\n", 1)[-1].strip()
         where = f"output:{len(text) - len(last)}-{len(text)}"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
+from legal_ft.legal.sections import HEADING
 
 FAMILY = "artefacts"
 _LIST_MARK_RE = re.compile(r"^\s*(?:\d{1,3}[.)]|[-–—•*])\s*")  # «3. Взыскать …» repeats «2. Взыскать …»
@@ -196,6 +197,18 @@ def repeated_demand_item(doc: Document, min_chars: int) -> str | None:
     demand = doc.sections.text(doc.output, "demand")
     if not demand:
         return None
+    part = doc.sections.demand
+    if part.how == HEADING:
+        # A loop may write the whole demand block twice («ПРОШУ: 1. … 2. …» and again «ПРОШУ: 1. … 2. …»); the
+        # demand part is the last one, so read from the first copy of its heading.
+        first = doc.output.rfind("\n" + part.label, 0, part.start)
+        while first >= 0:
+            earlier = doc.output.rfind("\n" + part.label, 0, first)
+            if earlier < 0:
+                break
+            first = earlier
+        if first >= 0:
+            demand = doc.output[first:part.end]
     seen: set[str] = set()
     for line in demand.split("\n"):
         item = " ".join(_ITEM_NUMBER_RE.sub("", line).split()).rstrip(".;").casefold()

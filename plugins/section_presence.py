@@ -250,9 +250,11 @@ class MissingParties(Rule):
 
 # A business letter names its sender in the letterhead: the company on the first line, its ИНН/ОГРН under it, then
 # the addressee («Генеральному директору ООО …»).
-_LETTERHEAD_NAME_RE = re.compile(r"(?:ООО|АО|ПАО|ЗАО|ОАО|ИП|Общество|Акционерное|Индивидуальный)\b[^\n]{0,150}$")
+_LETTERHEAD_NAME_RE = re.compile(r"(?:ООО|АО|ПАО|ЗАО|ОАО|ИП|Общество|Акционерное|Индивидуальный)\b[^\n]{0,150}$",
+                                 re.IGNORECASE)  # «ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ «…»» in capitals too
 _ADDRESSEE_LINE_RE = re.compile(r"^[ \t]*(?:(?:генеральному\s+)?директор\w*|руководител\w+|кому\b|председател\w+"
-                                r"|начальник\w*|управляющ\w+)", re.IGNORECASE | re.MULTILINE)
+                                r"|начальник\w*|управляющ\w+|обществу\b|акционерному\b|индивидуальному\b)",
+                                re.IGNORECASE | re.MULTILINE)
 
 
 def letterhead_sender(text: str) -> bool:

@@ -24,6 +24,9 @@ def _side_name(m: re.Match[str]) -> str:
     """The name after a side's label, folded: «Общество … «СибФасадСтрой»,» and «ООО «СибФасадСтрой»» differ,
     but the same person written twice is the same string."""
     name = m.group("name").strip() or (m.group("next") or "").strip()
+    following = (m.group("next") or "").strip()
+    if m.group("name").strip() and "«" not in name and following[:1].islower():
+        name += " " + following  # «Истец: Общество с ограниченной» / «ответственностью «УралМеталлСнаб»»
     name = regex.split(r"[,;(]|\s(?:адрес|проживающ|зарегистрированн|дата|ИНН|ОГРН|паспорт)", name, maxsplit=1)[0]
     words = _NAME_WORD_RE.findall(name.casefold().replace("ё", "е"))
     return " ".join(words[:10])

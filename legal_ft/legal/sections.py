@@ -34,6 +34,9 @@ _HEADER_RE = DualPattern(
     r"^\s*(?:в\s+[^\n]{0,160}?суд|мировому\s+судье|арбитражн\w+\s+суд|[^\n]{0,80}?(?:районн|городск|областн|краев)\w*\s+суд"
     r"|через\s+[^\n]{0,120}?суд|кому\s*:|адресат\s*:|получател\w*\s*:|(?:генеральному\s+)?директор\w*\b|руководител\w+\b"
     r"|начальник\w*\b|председател\w+\b|в\s+(?:ООО|АО|ПАО|ЗАО|ИП|ФГУП|МУП)\b|(?:ООО|АО|ПАО|ЗАО)\s+[«\"]"
+    # a company addressed in the dative: «Обществу с ограниченной ответственностью «Нива-Плюс»»
+    r"|(?:обществу\s+с\s+ограниченной|(?:публичному\s+|закрытому\s+)?акционерному\s+обществу"
+    r"|индивидуальному\s+предпринимателю)\b"
     # a заявление or жалоба to a public authority: «Судебному приставу-исполнителю …», «Прокурору района …»
     r"|судебн\w+\s+пристав\w*|старш\w+\s+судебн\w+\s+пристав\w*|[^\n]{0,60}?прокурор\w*\b|в\s+прокуратур\w*"
     # the financial ombudsman: «Уполномоченному по правам потребителей финансовых услуг», «Финансовому
@@ -111,7 +114,7 @@ _ATTACH_RE = DualPattern(
 _SIGN_RE = DualPattern(
     r"_{3,}|/\s*[А-ЯЁ]\.\s*[А-ЯЁ]\.\s*[А-ЯЁ][а-яё]+\s*/|^\s*[А-ЯЁ][а-яё]+\s+[А-ЯЁ]\.\s*[А-ЯЁ]\.\s*$"
     r"|^\s*[А-ЯЁ]\.\s*[А-ЯЁ]\.\s*[А-ЯЁ][а-яё]+\s*$|^\s*(?:подпись|дата)\b|«?\d{1,2}»?\s+[а-я]+\s+\d{4}\s*(?:г\.?|года)?\s*$"
-    r"|^\s*\d{2}\.\d{2}\.\d{4}\s*(?:г\.?|года)?\s*$|^\s*с\s+уважением"
+    r"|^\s*\d{2}\.\d{2}\.\d{4}\s*(?:г\.?|года)?\s*$|^\s*с\s+уважением|/\s*подпись\s*/"
     # «12.07.2024            О.С. Лаптева»: a name set off at the end of the line by a wide gap, or after a date
     r"|(?:[ \t]{2,}|\t|^\s*(?:\d{2}\.\d{2}\.\d{4}|«?\d{1,2}»?\s+[а-я]+\s+\d{4})\s*(?:г\.?|года)?\s+)"
     r"(?:[А-ЯЁ]\.\s*[А-ЯЁ]\.\s*[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё]+\s+[А-ЯЁ]\.\s*[А-ЯЁ]\.)\s*$",
@@ -236,7 +239,7 @@ def find_sections(text: str, doc_type: DocType = DocType.UNKNOWN) -> Sections:
     if parties:
         parts["parties"] = parties
 
-    attachments = _ATTACH_RE.pick(agree).search(text, title.end if title else 0)
+    attachments = _attachments_heading(text, title.end if title else 0, agree)
     signature = _signature(lines, agree)
     tail_start = min(p.start for p in (attachments and _part_at("attachments", attachments), signature) if p) \
         if (attachments or signature) else len(text)
@@ -254,6 +257,19 @@ def find_sections(text: str, doc_type: DocType = DocType.UNKNOWN) -> Sections:
     if demand:
         parts["demand"] = demand
     return Sections(parts, verb)
+
+
+def _attachments_heading(text: str, start: int, agree: bool) -> re.Match[str] | regex.Match | None:
+    """The attachments heading: the first one with no demand after it. A list of documents inside the body («Перечень
+    документов:» in a motion to add evidence, followed by «ПРОШУ: приобщить …») is not the attachments part."""
+    first = None
+    demand_line, demand_heading = _DEMAND_LINE_RE.pick(agree).search, _DEMAND_HEADING_RE.pick(agree).search
+    for m in _ATTACH_RE.pick(agree).finditer(text, start):
+        if first is None:
+            first = m
+        if not demand_heading(text, m.end()) and not demand_line(text, m.end()):
+            return m
+    return first
 
 
 def _addressee(lines: list[tuple[int, int, str]], limit: int, agree: bool) -> Part | None:
