@@ -169,16 +169,15 @@ def _changed_date(output: str, given: str, missing: set[facts.Date], stated: set
     """An input date the document leaves out, while the same thing («договор», «решение», «приказ») carries a
     date one slip away from it in the document. Dates of other things are not compared: a claim holds many
     dates a digit apart (a contract on the 14th, a delivery on the 24th)."""
-    lower = output.lower().replace("ё", "е")
-    wanted = [(thing, d) for thing, d in facts.dated_things(given) if d in missing and thing in lower]
+    wanted = [(thing, d) for thing, d in facts.dated_things(given) if d in missing]
     if not wanted:
         return None
-    for other, start in facts.numeric_dates(lower):  # slips first: the thing before a date costs more to read
+    for other, start, end in facts.calendar_dates(output):  # slips first: the thing by a date costs more to read
         if other in stated:
             continue
         for thing, d in wanted:
-            if _near_date(d, other) and facts.thing_before(lower, start) == thing:
-                return f"the input's «{thing.strip()}» of {d} is dated {other} in the document"
+            if _near_date(d, other) and facts.thing_near(output, start, end) == thing:
+                return f"the input's «{thing}» of {d} is dated {other} in the document"
     return None
 
 

@@ -180,42 +180,70 @@ def dates(text: str) -> set[Date]:
     return out
 
 
-# What a date belongs to, as the few words before it say: «договор … от 14.02.2025», «расписке от …», «решением
-# … от 09.09.2024», «приказ № 45-к от …», «ДТП 09.11.2022».
-_DATED_THINGS = ("договор", "расписк", "решени", "приказ", "акт ", "акта", "актом", "претензи", "дтп", "определени",
-                 "постановлени", "уведомлени", "полис", "квитанци", "доверенност", "соглашени", "счет", "накладн",
-                 "заключени", "чек")
-_CONTEXT_CHARS = 100
+# What a date belongs to, as the words next to it say: «договор … от 14.02.2025», «расписке от …», «решением … от
+# 09.09.2024», «приказ № 45-к от …», «ДТП 09.11.2022», «18.12.2023 купил …», «2 сентября 2023 года заключил договор».
+# Each stem names its thing (synonyms share one name).
+_DATED_THINGS = (
+    ("договор", "договор"), ("расписк", "расписка"), ("решени", "решение"), ("приказ", "приказ"), ("акт ", "акт"),
+    ("акта", "акт"), ("актом", "акт"), ("претензи", "претензия"), ("дтп", "дтп"), ("дорожно-транспортн", "дтп"),
+    ("авари", "дтп"), ("определени", "определение"), ("постановлени", "постановление"), ("уведомлени", "уведомление"),
+    ("полис", "полис"), ("квитанци", "квитанция"), ("доверенност", "доверенность"), ("соглашени", "соглашение"),
+    ("счет", "счет"), ("накладн", "накладная"), ("заключени", "заключение"), ("чек", "чек"), ("купил", "покупка"),
+    ("приобрел", "покупка"), ("приобретен", "покупка"), ("покупк", "покупка"),
+)
+_BEFORE_CHARS = 100
+_AFTER_CHARS = 60
+# A sentence ends at «.», «!», «?» or «;» before a capital — not after an abbreviation such as «г.», «ул.», «д.».
+_SENTENCE_END_RE = re.compile(r"(?<![\s.][а-яa-z])(?<![\s.][а-яa-z]{2})[.!?;](?=\s+[А-ЯЁA-Z«])|\n")
 
 
 def dated_things(text: str) -> list[tuple[str, Date]]:
-    """(what, date) for every numeric date in ``text`` with a dated thing (`_DATED_THINGS`) in the same sentence
-    within the few words before it: the nearest such thing."""
-    lower = text.lower().replace("ё", "е")
+    """(what, date) for every date in ``text`` with a dated thing (`_DATED_THINGS`) near it in the same sentence."""
     out = []
-    for date, start in numeric_dates(lower):
-        thing = thing_before(lower, start)
+    for date, start, end in calendar_dates(text):
+        thing = thing_near(text, start, end)
         if thing:
             out.append((thing, date))
     return out
 
 
-def numeric_dates(text: str) -> list[tuple[Date, int]]:
-    """Every «dd.mm.yyyy» date of ``text`` with where it starts."""
+def calendar_dates(text: str) -> list[tuple[Date, int, int]]:
+    """Every «dd.mm.yyyy» and «2 сентября 2023» date of ``text`` with where it is written."""
     out = []
     for m in _NUMERIC_DATE_RE.finditer(text):
         day, month, year = m.groups()
         if 1 <= int(day) <= 31 and 1 <= int(month) <= 12:
-            out.append((Date(int(day), int(month), _year(year)), m.start()))
+            out.append((Date(int(day), int(month), _year(year)), m.start(), m.end()))
+    lower = text.lower()
+    if any(stem in lower for stem in _MONTH_ANCHORS):
+        for m in _WORD_DATE_RE.finditer(lower):
+            month = next(i for i, stem in enumerate(_MONTHS, 1) if m.group(2).startswith(stem))
+            if 1 <= int(m.group(1)) <= 31:
+                out.append((Date(int(m.group(1)), month, int(m.group(3))), m.start(), m.end()))
     return out
 
 
-def thing_before(lower: str, start: int) -> str | None:
-    """The dated thing (`_DATED_THINGS`) nearest before ``start`` in lower-case ``lower``, in the same sentence."""
-    before = lower[max(0, start - _CONTEXT_CHARS):start]
-    before = re.split(r"[.;!?\n](?:\s|$)", before)[-1]
-    found = [(before.rfind(thing), thing) for thing in _DATED_THINGS if thing in before]
-    return max(found)[1] if found else None
+def thing_near(text: str, start: int, end: int) -> str | None:
+    """The dated thing (`_DATED_THINGS`) nearest to ``text[start:end]`` in its sentence, before or after it."""
+    before = text[max(0, start - _BEFORE_CHARS):start].lower().replace("ё", "е")
+    cut = [m.end() for m in _SENTENCE_END_RE.finditer(text, max(0, start - _BEFORE_CHARS), start)]
+    if cut:
+        before = before[cut[-1] - max(0, start - _BEFORE_CHARS):]
+    after = text[end:end + _AFTER_CHARS]
+    stop = _SENTENCE_END_RE.search(after)
+    after = (after[:stop.start()] if stop else after).lower().replace("ё", "е")
+    # The nearest thing before the date («договор … от 12.03.2024 и расписка от …»); after it only when there is
+    # none before («18.12.2023 купил …»).
+    for words, last in ((before, True), (after, False)):
+        best: tuple[int, str] | None = None
+        for stem, thing in _DATED_THINGS:
+            at = words.rfind(stem) if last else words.find(stem)
+            distance = len(words) - at if last else at
+            if at >= 0 and (best is None or distance < best[0]):
+                best = (distance, thing)
+        if best:
+            return best[1]
+    return None
 
 
 # -------------------------------------------------------------------------------------------------------- names
