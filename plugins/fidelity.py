@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
+from legal_ft.cleaning.api import Document, Finding, FlagMeasure, Rule, hookimpl
 from legal_ft.legal import facts
 from legal_ft.legal.facts import Person, same_word
 
@@ -126,9 +126,6 @@ def _changed_name(person: Person, known: Person) -> bool:
                 and same_word(known.first, person.first) and same_word(known.patronymic, person.patronymic))
 
 
-def _type(doc: Document) -> str:
-    return getattr(doc.doc_type, "value", str(doc.doc_type))
-
 
 def _key(side: Side | None) -> str | None:
     """The word that tells a side apart: a person's surname, a company's first distinctive word."""
@@ -183,11 +180,6 @@ def _changed_date(output: str, given: str, missing: set[facts.Date], stated: set
 
 def _male(patronymic: str) -> bool:
     return "вич" in patronymic
-
-
-def _money(value: float) -> str:
-    whole = f"{value:,.2f}".replace(",", " ").replace(".", ",")
-    return (whole.removesuffix(",00")) + " руб."
 
 
 def _significant(value: int) -> int:
@@ -253,7 +245,7 @@ def slipped_number(text: str, value: int, strict: bool = False, given: frozenset
     return None
 
 
-class FactsMismatch(Rule):
+class FactsMismatch(FlagMeasure, Rule):
     """The document departs from the facts in the record's input: a side the input names is replaced by another
     person or company, a name is changed («Денис Андреевич» → «Дмитрий Андреевич»), the input's sides are swapped
     («Наш клиент Ефимов …» made the defendant), a sum is written with a slip (a digit changed, two swapped, a zero
@@ -285,15 +277,12 @@ class FactsMismatch(Rule):
         # dates out, so for them only the sides are compared.
         fact_types: tuple[str, ...] = ("claim", "arbitration_claim", "pretension", "court_order")
 
-    def measure(self, doc: Document) -> dict[str, float]:
-        return {"facts_mismatch": float(bool(self.check(doc)))}
-
     def check(self, doc: Document) -> list[Finding]:
         given = doc.input
         if not given.strip() or not doc.output.strip():
             return []
         out: list[Finding] = []
-        restates = _type(doc) in self.t.fact_types
+        restates = doc.type_slug in self.t.fact_types
         if self.t.check_parties:
             out += self._parties(doc, given)
         if self.t.check_sums:
@@ -365,26 +354,27 @@ class FactsMismatch(Rule):
         for m in _INPUT_SIDE_RE.finditer(given):
             labelled[m.group("label").casefold() in _CLAIMANT_LABELS].append(facts.fold_word(m.group("name")))
         filer = None
-        if not labelled[True] and _type(doc) in _FILER_TYPES:
+        if not labelled[True] and doc.type_slug in _FILER_TYPES:
             m = _FILER_RE.search(given)
             filer = _filer_key(m.group("name")) if m else None
         if not labelled[True] and filer is None:
             return None
-        if _type(doc) == "pretension":
+        if doc.type_slug == "pretension":
             return _pretension_swapped(doc, filer) if filer else None
         claimants, others = doc.party_names
+        claimant_keys = [k for k in (_key(_side(c)) for c in claimants) if k]
+        named = {side: [facts.words(n) for n in names] for side, names in labelled.items()}
         for name in others:
-            side = _side(name)
-            key = _key(side)
+            key = _key(_side(name))
             if key is None:
                 continue
             if filer is not None:
                 is_claimant = same_word(key, filer)
             else:
-                is_claimant = any(facts.has_word(facts.words(n), key) for n in labelled[True])
-                if any(facts.has_word(facts.words(n), key) for n in labelled[False]):
+                is_claimant = any(facts.has_word(words, key) for words in named[True])
+                if any(facts.has_word(words, key) for words in named[False]):
                     continue
-            if is_claimant and not any(_key(_side(c)) and same_word(_key(_side(c)), key) for c in claimants):
+            if is_claimant and not any(same_word(k, key) for k in claimant_keys):
                 return f"the document's defendant «{name}» is the claimant in the input"
         return None
 
@@ -403,7 +393,7 @@ class FactsMismatch(Rule):
             # distinctive figure counts there.
             near = slipped_number(doc.output, int(a.value), strict=not restates, given=stated)
             if near is not None:
-                return [self.finding("sum-changed", f"the input's {a} is written as {_money(near)}", "output")]
+                return [self.finding("sum-changed", f"the input's {a} is written as {facts.Amount(near)}", "output")]
         # Numbers with no currency word may be a mileage or an area: never the only evidence of another case.
         amounts = [a for a in amounts if not a.bare]
         missing = [a for a in missing if not a.bare]

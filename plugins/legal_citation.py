@@ -16,9 +16,6 @@ from legal_ft.legal.citations import validate_citation
 FAMILY = "citations"
 
 
-def _type(doc: Document) -> str:
-    return getattr(doc.doc_type, "value", str(doc.doc_type))
-
 
 class NoCitation(Rule):
     """The reasoning cites too few norms of law (``min_citations`` distinct norms — article with its part and
@@ -42,7 +39,7 @@ class NoCitation(Rule):
         short_types: tuple[str, ...] = ("motion",)
 
     def _need(self, doc: Document) -> int:
-        if _type(doc) in self.t.short_types:
+        if doc.type_slug in self.t.short_types:
             return min(self.t.min_citations, self.t.min_citations_short)
         return self.t.min_citations
 

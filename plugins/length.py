@@ -14,9 +14,6 @@ from legal_ft.legal.sections import _SIGN_RE
 FAMILY = "length"
 
 
-def _type(doc: Document) -> str:
-    return getattr(doc.doc_type, "value", str(doc.doc_type))
-
 
 class TooShort(Rule):
     """The output is shorter than a complete document of its type can be (``min_chars``; ``min_chars_short`` for
@@ -44,9 +41,9 @@ class TooShort(Rule):
         n = len(doc.output.strip())
         if n == 0:
             return []  # LF605
-        need = self.t.min_chars_short if _type(doc) in self.t.short_types else self.t.min_chars
+        need = self.t.min_chars_short if doc.type_slug in self.t.short_types else self.t.min_chars
         if n < need:
-            return [self.finding("too-short", f"{n} characters, fewer than {need} for a {_type(doc)}", "output")]
+            return [self.finding("too-short", f"{n} characters, fewer than {need} for a {doc.type_slug}", "output")]
         return []
 
 
@@ -133,7 +130,7 @@ class Truncated(Rule):
             # often written with one closing mark («ООО «СЗ «Новые Кварталы»).
             return [self.finding("open-quote", f"a «quotation» is left open at the end: {tail}", where)]
         s = doc.sections
-        framed = _type(doc) != "unknown" and (s.title or s.header)
+        framed = doc.type_slug != "unknown" and (s.title or s.header)
         if framed and s.signature is None and s.attachments is None:
             if s.demand is None:
                 return [self.finding("ends-before-demand", f"ends before the demand and signature: {tail}", where)]

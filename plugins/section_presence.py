@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import regex
 
-from legal_ft.cleaning.api import Document, Finding, Rule, hookimpl
+from legal_ft.cleaning.api import Document, Finding, FlagMeasure, Rule, hookimpl
 from legal_ft.legal.sections import HEADING, letters, second_document_start
 
 FAMILY = "structure"
@@ -54,9 +54,6 @@ _AUTHORITY_IN_HEADER_RE = regex.compile(
 _AUTHORITY_TYPES = ("appeal", "motion")
 
 
-def _type(doc: Document) -> str:
-    return getattr(doc.doc_type, "value", str(doc.doc_type))
-
 
 def _quote(text: str, limit: int = 60) -> str:
     one = " ".join(text.split())
@@ -84,7 +81,7 @@ class MissingReasoning(Rule):
         short_types: tuple[str, ...] = ("motion", "court_order")
 
     def _min(self, doc: Document) -> int:
-        return self.t.min_letters_short if _type(doc) in self.t.short_types else self.t.min_letters
+        return self.t.min_letters_short if doc.type_slug in self.t.short_types else self.t.min_letters
 
     def measure(self, doc: Document) -> dict[str, float]:
         part = doc.sections.reasoning
@@ -99,7 +96,7 @@ class MissingReasoning(Rule):
         need = self._min(doc)
         if n < need:
             return [self.finding("thin-reasoning", f"reasoning part {_quote(part.label)} has {n:.0f} letters, "
-                                 f"fewer than {need} for a {_type(doc)}", part.where)]
+                                 f"fewer than {need} for a {doc.type_slug}", part.where)]
         return []
 
 
@@ -163,7 +160,7 @@ class WrongDemandForType(Rule):
 
     def check(self, doc: Document) -> list[Finding]:
         part = doc.sections.demand
-        kind = _type(doc)
+        kind = doc.type_slug
         if part is None or kind not in self.t.check_types:
             return []
         body = doc.output[part.start:part.end]
@@ -213,7 +210,7 @@ class MissingHeader(Rule):
 
     def check(self, doc: Document) -> list[Finding]:
         part = doc.sections.header
-        kind = _type(doc)
+        kind = doc.type_slug
         if part is None:
             whom = "court" if kind in self.t.court_types else "addressee"
             return [self.finding("no-header", f"no header naming the {whom}", "output")]
@@ -242,7 +239,7 @@ class MissingParties(Rule):
         pass
 
     def check(self, doc: Document) -> list[Finding]:
-        if doc.sections.parties is None and not (_type(doc) == "pretension" and letterhead_sender(doc.output)):
+        if doc.sections.parties is None and not (doc.type_slug == "pretension" and letterhead_sender(doc.output)):
             return [self.finding("no-parties", "the parties are not named (e.g. «Истец: …», «Ответчик: …», «От: …»)",
                                  "output")]
         return []
@@ -306,8 +303,9 @@ class MissingAttachments(Rule):
         types: tuple[str, ...] = ("claim", "arbitration_claim", "appeal", "court_order", "pretension")
 
     def check(self, doc: Document) -> list[Finding]:
-        if _type(doc) in self.t.types and doc.sections.attachments is None:
-            return [self.finding("no-attachments", f"a {_type(doc)} lists its attachments («Приложения:»)", "output")]
+        if doc.type_slug in self.t.types and doc.sections.attachments is None:
+            return [self.finding("no-attachments", f"a {doc.type_slug} lists its attachments («Приложения:»)",
+                                 "output")]
         return []
 
 
@@ -406,7 +404,7 @@ _SAME_REQUEST = {("claim", "arbitration_claim"), ("arbitration_claim", "claim")}
 _BARE_COMPLAINT_RE = regex.compile(r"(?<!(?:онн|астн)\w{0,3}\s)\bжалоб", regex.IGNORECASE)
 
 
-class TypeMismatch(Rule):
+class TypeMismatch(FlagMeasure, Rule):
     """The output is another kind of document than the instruction asks for: a model asked for a претензия that
     writes the исковое заявление, or asked for a ходатайство that writes an appeal. Trained on such a pair, the
     model learns to ignore what it is asked. Only the output's own title counts, and only an instruction that
@@ -425,9 +423,6 @@ class TypeMismatch(Rule):
     @dataclass
     class Thresholds:
         pass
-
-    def measure(self, doc: Document) -> dict[str, float]:
-        return {"type_mismatch": float(bool(self.check(doc)))}
 
     def check(self, doc: Document) -> list[Finding]:
         from legal_ft.legal.detect import requested_doc_type, title_doc_type
@@ -511,7 +506,7 @@ def sender_is_addressee(text: str) -> str | None:
     return None
 
 
-class PartyConfusion(Rule):
+class PartyConfusion(FlagMeasure, Rule):
     """The model mixed up the sides: the same name is given as the claimant (истец, взыскатель) and as the
     defendant (ответчик, должник), or a claim asks to recover from the claimant («Взыскать с истца …», «Взыскать с
     Сорокиной Е.П.» when Сорокина is the plaintiff). A model trained on such documents confuses who owes whom.
@@ -530,12 +525,9 @@ class PartyConfusion(Rule):
     class Thresholds:
         pass
 
-    def measure(self, doc: Document) -> dict[str, float]:
-        return {"party_confusion": float(bool(self.check(doc)))}
-
     def check(self, doc: Document) -> list[Finding]:
         text = doc.output
-        if _type(doc) == "pretension":
+        if doc.type_slug == "pretension":
             same = sender_is_addressee(text)
             if same:
                 return [self.finding("addressed-to-sender", f"the претензия is sent by and to the same party ({same})",
@@ -549,7 +541,7 @@ class PartyConfusion(Rule):
         if both:
             return [self.finding("same-party-both-sides", f"«{both[0]}» is named on both sides (claimant and "
                                  "defendant)", "output")]
-        if _type(doc) not in ("claim", "arbitration_claim", "court_order"):
+        if doc.type_slug not in ("claim", "arbitration_claim", "court_order"):
             return []
         demand = doc.sections.text(text, "demand")
         m = _FROM_CLAIMANT_RE.search(demand)
@@ -573,7 +565,7 @@ _GENERAL_COURT_RE = regex.compile(r"мировому\s+судье|мирово\w
 _ARBITRAZH_IN_HEADER_RE = regex.compile(r"арбитражн", regex.IGNORECASE)
 
 
-class WrongCourt(Rule):
+class WrongCourt(FlagMeasure, Rule):
     """A claim between two businesses (companies or individual entrepreneurs on both sides: an economic dispute,
     АПК РФ ст. 27) addressed to a court of general jurisdiction — a мировой судья or a районный суд. A model that
     learns from it mixes up ГПК and АПК procedure.
@@ -594,11 +586,8 @@ class WrongCourt(Rule):
     class Thresholds:
         pass
 
-    def measure(self, doc: Document) -> dict[str, float]:
-        return {"wrong_court": float(bool(self.check(doc)))}
-
     def check(self, doc: Document) -> list[Finding]:
-        if _type(doc) not in ("claim", "arbitration_claim"):
+        if doc.type_slug not in ("claim", "arbitration_claim"):
             return []
         header = doc.sections.text(doc.output, "header") or doc.output[:400]
         court = _GENERAL_COURT_RE.search(header)

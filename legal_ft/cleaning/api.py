@@ -124,6 +124,11 @@ class Document:
 
         return detect_doc_type(self.output, self.instruction)
 
+    @property
+    def type_slug(self) -> str:
+        """The detected type as its stable slug («claim», «pretension» …), as rule sets and thresholds name it."""
+        return getattr(self.doc_type, "value", str(self.doc_type))
+
     @cached_property
     def citations(self) -> list[Any]:
         from legal_ft.legal.citations import extract_citations
@@ -193,6 +198,16 @@ class Rule(_Described):
 
     def finding(self, reason: str, message: str, where: str | None = None) -> Finding:
         return Finding(self.code, self.name, reason, message, where)
+
+
+class FlagMeasure:
+    """For a rule whose verdict is its only measurement (a consistency check with nothing to count): `--stats`
+    shows 1.0 under the rule's name where it would report. Listed before `Rule`: ``class X(FlagMeasure, Rule)``."""
+
+    name: ClassVar[str]
+
+    def measure(self, doc: Document) -> Mapping[str, float]:
+        return {self.name.replace("-", "_"): float(bool(self.check(doc)))}  # type: ignore[attr-defined]
 
 
 class Normaliser(_Described):

@@ -128,7 +128,7 @@ class Scorer:
                     codes.add(rule.code)
             parts = not any(code in codes for code in PARTS_CODES)
         try:
-            kind = getattr(doc.doc_type, "value", doc.doc_type)
+            kind = doc.type_slug
         except Exception:  # noqa: BLE001
             kind = None
         return DocumentScore(findings=findings, parts_in_order=parts, doc_type=None if kind is None else str(kind))

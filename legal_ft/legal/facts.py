@@ -166,18 +166,7 @@ def _year(text: str) -> int:
 
 def dates(text: str) -> set[Date]:
     """Every calendar date written as «12.03.2024», «12.03.24» or «12 марта 2024»."""
-    out = set()
-    if "." in text:
-        for day, month, year in _NUMERIC_DATE_RE.findall(text):
-            if 1 <= int(day) <= 31 and 1 <= int(month) <= 12:
-                out.add(Date(int(day), int(month), _year(year)))
-    lower = text.lower()
-    if any(stem in lower for stem in _MONTH_ANCHORS):
-        for day, month_word, year in _WORD_DATE_RE.findall(lower):
-            month = next(i for i, stem in enumerate(_MONTHS, 1) if month_word.startswith(stem))
-            if 1 <= int(day) <= 31:
-                out.add(Date(int(day), month, int(year)))
-    return out
+    return {date for date, _, _ in calendar_dates(text)}
 
 
 # What a date belongs to, as the words next to it say: «договор … от 14.02.2025», «расписке от …», «решением … от
@@ -210,7 +199,7 @@ def dated_things(text: str) -> list[tuple[str, Date]]:
 def calendar_dates(text: str) -> list[tuple[Date, int, int]]:
     """Every «dd.mm.yyyy» and «2 сентября 2023» date of ``text`` with where it is written."""
     out = []
-    for m in _NUMERIC_DATE_RE.finditer(text):
+    for m in _NUMERIC_DATE_RE.finditer(text) if "." in text else ():
         day, month, year = m.groups()
         if 1 <= int(day) <= 31 and 1 <= int(month) <= 12:
             out.append((Date(int(day), int(month), _year(year)), m.start(), m.end()))
